@@ -1,0 +1,1 @@
+//! SKELETON: the SCIM stand-in (filled by the scim helper).
