@@ -1,1 +1,69 @@
-//! SKELETON: filled by the http work.
+//! The one HTTP transport of the WFM SDK: every platform crate sends its calls through a
+//! [`Transport`], so retries, rate limits and errors behave the same everywhere.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use futures::TryStreamExt;
+//! use wfm_auth::StaticToken;
+//! use wfm_http::{paginate, Method, Page, RateLimit, RetryPolicy, Transport};
+//!
+//! # async fn demo() -> Result<(), wfm_http::Error> {
+//! let transport = Transport::builder("https://api.mypurecloud.com/api/v2/".parse().unwrap())
+//!     .token_provider(Arc::new(StaticToken::new("a-token")))
+//!     .retry(RetryPolicy::default().max_attempts(5).retry_after_cap(Duration::from_secs(180)))
+//!     .rate_limit(RateLimit::per_minute(300))
+//!     .build()?;
+//!
+//! // Pages of 100 users as one stream of users, one page in memory at a time.
+//! let users: Vec<serde_json::Value> = paginate(1u64, |page| {
+//!     let t = transport.clone();
+//!     async move {
+//!         let body: serde_json::Value = t
+//!             .request(Method::GET, &["users"])
+//!             .query("pageSize", "100")
+//!             .query("pageNumber", page.to_string())
+//!             .send_json()
+//!             .await?;
+//!         let items = body["entities"].as_array().cloned().unwrap_or_default();
+//!         let count = body["pageCount"].as_u64().unwrap_or(1);
+//!         Ok(Page::from_page_number(items, page, count))
+//!     }
+//! })
+//! .try_collect()
+//! .await?;
+//! # let _ = users; Ok(()) }
+//! ```
+//!
+//! What every request gets:
+//!
+//! - **Paths that cannot be bent**: each id is percent-encoded as one path segment
+//!   ([`Transport::request`]); `.`/`..`/empty segments are refused.
+//! - **Safe retries** ([`RetryPolicy`]): 429/502/503/504 and connection failures, exponential
+//!   backoff with full jitter, `Retry-After` honoured in both forms up to a cap; only idempotent
+//!   methods or requests marked [`idempotent`](RequestBuilder::idempotent).
+//! - **Tokens**: from a [`wfm_auth::TokenProvider`]; a 401 forces one refresh and one retry;
+//!   never sent over plain `http://` except to loopback.
+//! - **Rate limits** ([`RateLimit`]): client-wide and per key, with a concurrency cap, pacing
+//!   when the server reports low remaining quota.
+//! - **A circuit breaker per host** ([`CircuitBreaker`]).
+//! - **Typed errors** ([`Error`], [`ApiError`]) with the platform's code, message and
+//!   correlation id, never a secret.
+//! - **Paging as a stream** ([`paginate`]).
+//! - **A `tracing` span per request** (`wfm_http.request`: method, path, status, attempts,
+//!   duration), with no header, query string or body in it.
+#![forbid(unsafe_code)]
+
+mod error;
+mod limit;
+mod paging;
+mod retry;
+mod transport;
+
+pub use error::{ApiError, CORRELATION_HEADERS, Error, ErrorDetails, MAX_ERROR_BODY};
+pub use http::{HeaderMap, Method, StatusCode};
+pub use limit::{CircuitBreaker, RateLimit};
+pub use paging::{Page, paginate};
+pub use retry::{RetryPolicy, is_idempotent_method, is_retryable_status, parse_retry_after};
+pub use transport::{RequestBuilder, Response, Transport, TransportBuilder};
+pub use url::Url;

@@ -1,2 +1,29 @@
-//! SKELETON: local stand-ins (filled by the http work; `scim` by the scim helper).
+//! Local, stateful stand-ins of the platforms the SDK talks to, built on [`wiremock`], with
+//! fault knobs, for this workspace's tests, for examples, and for integrators' own tests.
+//!
+//! ```
+//! use wfm_sandbox::{Faults, TokenEndpoint};
+//! use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
+//!
+//! # async fn demo() {
+//! let server = MockServer::start().await;
+//! let tokens = TokenEndpoint::mount(&server, "/oauth/token").await;
+//! // The API answers 429 (Retry-After: 1) twice, then 200, and only to tokens the endpoint issued.
+//! let api = Faults::new(ResponseTemplate::new(200)).rate_limit_first(2, 1).require_token(&tokens);
+//! Mock::given(path("/api/v2/users")).respond_with(api.clone()).mount(&server).await;
+//! # let _ = api.arrivals(); }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo());
+//! ```
+//!
+//! Residents so far: an OAuth token endpoint ([`TokenEndpoint`]), an API fault injector
+//! ([`Faults`]), a connection dropper ([`DropConnections`]) and a SCIM service provider
+//! ([`scim`]). Each platform crate adds its own stand-in here.
+#![forbid(unsafe_code)]
+
+mod faults;
 pub mod scim;
+mod token;
+
+pub use faults::{DropConnections, Faults};
+pub use token::{IssuedToken, TokenEndpoint};
+pub use wiremock;

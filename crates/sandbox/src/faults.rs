@@ -1,0 +1,234 @@
+//! Fault knobs for scripted APIs: 429 bursts with `Retry-After`, 5xx answers, slow answers,
+//! token checks that answer 401, and a TCP front that drops connections.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::io::AsyncReadExt;
+use tokio::net::{TcpListener, TcpStream};
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+
+use crate::TokenEndpoint;
+
+/// A [`Respond`] that plays a script of faults, then answers with the normal response.
+///
+/// Each request that passes the token check (if one is set) takes the next fault of the script;
+/// when the script is empty it gets the normal response. Arrival instants and bearer tokens are
+/// recorded for assertions. Clones share state.
+///
+/// ```
+/// use wfm_sandbox::Faults;
+/// use wiremock::ResponseTemplate;
+/// let api = Faults::new(ResponseTemplate::new(200))
+///     .rate_limit_first(1, 2)   // 429, Retry-After: 2
+///     .fail_first(2, 503);      // then 503, 503, then 200
+/// assert_eq!(api.requests(), 0);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Faults {
+    state: Arc<FaultState>,
+}
+
+#[derive(Debug)]
+struct FaultState {
+    ok: ResponseTemplate,
+    script: Mutex<VecDeque<Fault>>,
+    tokens: Mutex<Option<TokenEndpoint>>,
+    arrivals: Mutex<Vec<Instant>>,
+    bearers: Mutex<Vec<Option<String>>>,
+}
+
+#[derive(Debug, Clone)]
+enum Fault {
+    Status(u16),
+    RetryAfterSeconds(u64),
+    RetryAfterDate(u64),
+    Slow(Duration),
+}
+
+impl Faults {
+    /// Answer `ok` once the script is played.
+    pub fn new(ok: ResponseTemplate) -> Self {
+        Self {
+            state: Arc::new(FaultState {
+                ok,
+                script: Mutex::new(VecDeque::new()),
+                tokens: Mutex::new(None),
+                arrivals: Mutex::new(Vec::new()),
+                bearers: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+    fn push(self, n: usize, fault: Fault) -> Self {
+        self.state
+            .script
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(std::iter::repeat_n(fault, n));
+        self
+    }
+    /// Add `n` answers `429 Too Many Requests` with `Retry-After: <seconds>` to the script.
+    pub fn rate_limit_first(self, n: usize, retry_after_seconds: u64) -> Self {
+        self.push(n, Fault::RetryAfterSeconds(retry_after_seconds))
+    }
+    /// Add `n` answers 429 whose `Retry-After` is an HTTP-date `seconds` after the answer.
+    pub fn rate_limit_until(self, n: usize, seconds: u64) -> Self {
+        self.push(n, Fault::RetryAfterDate(seconds))
+    }
+    /// Add `n` answers with `status` (for example 503) to the script.
+    pub fn fail_first(self, n: usize, status: u16) -> Self {
+        self.push(n, Fault::Status(status))
+    }
+    /// Add `n` normal answers delayed by `delay` (to trip a client timeout).
+    pub fn slow_first(self, n: usize, delay: Duration) -> Self {
+        self.push(n, Fault::Slow(delay))
+    }
+    /// Answer 401 to requests whose bearer token `tokens` did not issue or has expired.
+    pub fn require_token(self, tokens: &TokenEndpoint) -> Self {
+        *self
+            .state
+            .tokens
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(tokens.clone());
+        self
+    }
+    /// Requests received.
+    pub fn requests(&self) -> usize {
+        self.state
+            .arrivals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+    /// When each request arrived.
+    pub fn arrivals(&self) -> Vec<Instant> {
+        self.state
+            .arrivals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+    /// The bearer token of each request (`None` where there was none).
+    pub fn bearer_tokens(&self) -> Vec<Option<String>> {
+        self.state
+            .bearers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Respond for Faults {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let st = &self.state;
+        st.arrivals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Instant::now());
+        let bearer = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::to_owned);
+        st.bearers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(bearer.clone());
+        let tokens = st
+            .tokens
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(tokens) = tokens
+            && !bearer.as_deref().is_some_and(|b| tokens.is_valid(b))
+        {
+            return ResponseTemplate::new(401)
+                .insert_header("www-authenticate", "Bearer error=\"invalid_token\"")
+                .set_body_json(serde_json::json!({"code": "bad.credentials", "message": "Invalid login credentials."}));
+        }
+        let next = st
+            .script
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front();
+        match next {
+            None => st.ok.clone(),
+            Some(Fault::Status(status)) => ResponseTemplate::new(status)
+                .set_body_json(serde_json::json!({"code": "sandbox.fault", "message": format!("injected {status}")})),
+            Some(Fault::RetryAfterSeconds(s)) => too_many().insert_header("retry-after", s.to_string()),
+            Some(Fault::RetryAfterDate(s)) => too_many()
+                .insert_header("retry-after", httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(s))),
+            Some(Fault::Slow(delay)) => st.ok.clone().set_delay(delay),
+        }
+    }
+}
+
+fn too_many() -> ResponseTemplate {
+    ResponseTemplate::new(429)
+        .insert_header("inin-correlation-id", "sandbox-429")
+        .set_body_json(
+            serde_json::json!({"code": "too.many.requests", "message": "Rate limit exceeded"}),
+        )
+}
+
+/// A TCP front for a [`MockServer`] that drops the first `n` connections after the request
+/// arrived (the client cannot know whether it was applied), then forwards everything.
+#[derive(Debug)]
+pub struct DropConnections {
+    addr: SocketAddr,
+    dropped: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl DropConnections {
+    /// Listen on a free loopback port in front of `server`.
+    pub async fn in_front_of(server: &MockServer, n: usize) -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let target = *server.address();
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&dropped);
+        let task = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if counter.load(Ordering::SeqCst) < n {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let mut buf = [0u8; 1024];
+                    let _ = client.read(&mut buf).await;
+                    drop(client);
+                    continue;
+                }
+                tokio::spawn(async move {
+                    if let Ok(mut upstream) = TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                    }
+                });
+            }
+        });
+        Ok(Self {
+            addr,
+            dropped,
+            task,
+        })
+    }
+    /// The front's base URI, like [`MockServer::uri`].
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    /// Connections dropped so far.
+    pub fn dropped(&self) -> usize {
+        self.dropped.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for DropConnections {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
