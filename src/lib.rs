@@ -37,3 +37,8 @@ pub use calendar_graph;
 pub use ical_feed as ical;
 #[cfg(feature = "sandbox")]
 pub use wfm_sandbox as sandbox;
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
