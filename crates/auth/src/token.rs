@@ -1,70 +1,141 @@
 //! Access tokens and the [`TokenProvider`] trait every transport asks for a bearer token.
-//!
-//! SKELETON: signatures are fixed (the http crate depends on them); the auth helper completes it.
+//! [`StaticToken`] is the simplest provider; [`TokenCache`](crate::TokenCache) the usual one.
 use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
 
 use secrecy::{ExposeSecret, SecretString};
 
-/// A bearer access token. `Debug` never shows the secret.
+pub use crate::error::AuthError;
+use crate::secret::REDACTED;
+
+/// A bearer access token. `Debug` and `Display` never show the secret.
+///
+/// Cheap to clone (one reference count). Compare tokens with [`AccessToken::same_as`].
 #[derive(Clone)]
 pub struct AccessToken {
-    secret: Arc<SecretString>,
+    shared: Arc<Shared>,
     expires_at: Option<Instant>,
-    granted: Arc<[String]>,
+}
+
+/// What clones of one token share.
+#[derive(Clone)]
+struct Shared {
+    secret: SecretString,
+    granted: Box<[String]>,
 }
 
 impl AccessToken {
     /// A token with no known expiry and no granted-scope information.
     pub fn new(secret: impl Into<String>) -> Self {
-        Self { secret: Arc::new(SecretString::from(secret.into())), expires_at: None, granted: Arc::from(Vec::new()) }
+        Self {
+            shared: Arc::new(Shared {
+                secret: SecretString::from(secret.into()),
+                granted: Box::default(),
+            }),
+            expires_at: None,
+        }
     }
+
+    /// The same token, expiring at `expires_at`.
+    pub fn with_expires_at(mut self, expires_at: Instant) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+
+    /// The same token, with the scopes the server granted.
+    pub fn with_granted_scopes<I, S>(mut self, granted: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Arc::make_mut(&mut self.shared).granted = granted.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// The secret, to put in an `Authorization` header. Never log it.
     pub fn secret(&self) -> &str {
-        self.secret.expose_secret()
+        self.shared.secret.expose_secret()
     }
+
     /// Whether two handles hold the same token.
     pub fn same_as(&self, other: &AccessToken) -> bool {
-        Arc::ptr_eq(&self.secret, &other.secret) || self.secret() == other.secret()
+        Arc::ptr_eq(&self.shared, &other.shared) || self.secret() == other.secret()
     }
+
     /// When the token expires, if known.
     pub fn expires_at(&self) -> Option<Instant> {
         self.expires_at
     }
-    /// The scopes the server granted, if it said.
+
+    /// The scopes the server granted, if it said (empty when unknown or not applicable).
     pub fn granted_scopes(&self) -> &[String] {
-        &self.granted
+        &self.shared.granted
     }
 }
 
 impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AccessToken").field("secret", &"[redacted]").field("expires_at", &self.expires_at).finish()
+        f.debug_struct("AccessToken")
+            .field("secret", &REDACTED)
+            .field("expires_at", &self.expires_at)
+            .field("granted", &self.shared.granted)
+            .finish()
     }
 }
 
-/// Why a token could not be had.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum AuthError {
-    /// Placeholder until the auth helper lands the real variants.
-    #[error("token request failed: {0}")]
-    Other(String),
+impl fmt::Display for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "bearer token {REDACTED}")
+    }
 }
 
 /// A source of bearer tokens: the token cache, a static token, or an integrator's own (a vault,
 /// a managed identity).
+///
+/// Implementations must be cheap on the warm path ([`token`](TokenProvider::token) is called
+/// before every request) and must not loop: `refresh` is called at most once per rejected request.
+///
+/// ```
+/// use wfm_auth::{AccessToken, AuthError, TokenProvider};
+///
+/// /// Reads the token another process keeps fresh.
+/// struct FromVault;
+///
+/// #[async_trait::async_trait]
+/// impl TokenProvider for FromVault {
+///     async fn token(&self) -> Result<AccessToken, AuthError> {
+///         Ok(AccessToken::new("token-from-the-vault"))
+///     }
+///     async fn refresh(&self, _rejected: &AccessToken) -> Result<AccessToken, AuthError> {
+///         self.token().await
+///     }
+/// }
+/// ```
 #[async_trait::async_trait]
 pub trait TokenProvider: Send + Sync + 'static {
     /// A valid token, from cache when possible.
     async fn token(&self) -> Result<AccessToken, AuthError>;
+
     /// Called when an API answered 401 to `rejected`: obtain a fresh token (once, however many
-    /// callers report the same rejected token) and return it.
+    /// callers report the same rejected token) and return it. If the provider already holds a
+    /// token other than `rejected`, it returns that one without a new request.
     async fn refresh(&self, rejected: &AccessToken) -> Result<AccessToken, AuthError>;
 }
 
 /// A fixed bearer token (for tests and for tokens managed elsewhere). `refresh` returns the same token.
+///
+/// ```
+/// # tokio_test_block(async {
+/// use wfm_auth::{StaticToken, TokenProvider};
+/// let provider = StaticToken::new("a-token-from-elsewhere");
+/// assert_eq!(provider.token().await.unwrap().secret(), "a-token-from-elsewhere");
+/// assert_eq!(format!("{provider:?}"), "StaticToken(AccessToken { secret: \"[redacted]\", expires_at: None, granted: [] })");
+/// # });
+/// # fn tokio_test_block(f: impl std::future::Future<Output = ()>) {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct StaticToken(AccessToken);
 
@@ -73,6 +144,17 @@ impl StaticToken {
     pub fn new(secret: impl Into<String>) -> Self {
         Self(AccessToken::new(secret))
     }
+
+    /// Wrap an [`AccessToken`] (e.g. one with known granted scopes).
+    pub fn from_token(token: AccessToken) -> Self {
+        Self(token)
+    }
+}
+
+impl fmt::Display for StaticToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "static {}", self.0)
+    }
 }
 
 #[async_trait::async_trait]
@@ -80,6 +162,7 @@ impl TokenProvider for StaticToken {
     async fn token(&self) -> Result<AccessToken, AuthError> {
         Ok(self.0.clone())
     }
+
     async fn refresh(&self, _rejected: &AccessToken) -> Result<AccessToken, AuthError> {
         Ok(self.0.clone())
     }
