@@ -21,22 +21,22 @@
 //! | `sandbox` | `wfm-sandbox` | local stand-ins of the platforms for tests |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "calendar-graph")]
+pub use calendar_graph;
+#[cfg(feature = "cxone")]
+pub use cxone_wfm as cxone;
+#[cfg(feature = "genesys")]
+pub use genesys_wfm as genesys;
+#[cfg(feature = "ical")]
+pub use ical_feed as ical;
 #[cfg(feature = "auth")]
 pub use wfm_auth as auth;
 #[cfg(feature = "http")]
 pub use wfm_http as http;
-#[cfg(feature = "genesys")]
-pub use genesys_wfm as genesys;
-#[cfg(feature = "cxone")]
-pub use cxone_wfm as cxone;
-#[cfg(feature = "scim")]
-pub use wfm_scim as scim;
-#[cfg(feature = "calendar-graph")]
-pub use calendar_graph;
-#[cfg(feature = "ical")]
-pub use ical_feed as ical;
 #[cfg(feature = "sandbox")]
 pub use wfm_sandbox as sandbox;
+#[cfg(feature = "scim")]
+pub use wfm_scim as scim;
 
 /// The README's code blocks, compiled and run as doc tests.
 #[cfg(doctest)]
