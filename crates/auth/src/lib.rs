@@ -54,6 +54,7 @@ pub mod credentials;
 pub mod error;
 mod exchange;
 pub mod granted;
+pub mod providers;
 pub mod scope;
 pub mod secret;
 pub mod token;

@@ -20,12 +20,9 @@
 //! assert_eq!(CalendarsRead::IMPLIED_BY, ["Calendars.ReadWrite"]);
 //! ```
 
-use wfm_auth::{declare_provider, declare_scope};
-
-declare_provider!(
-    /// Microsoft Graph (Microsoft 365), the provider of the permissions in this module.
-    pub MicrosoftGraph = "Microsoft Graph"
-);
+use wfm_auth::declare_scope;
+/// Microsoft Graph, the provider of the permissions in this module (defined in `wfm-auth`).
+pub use wfm_auth::providers::MicrosoftGraph;
 
 declare_scope!(
     /// Create, read, update and delete events in all mailboxes' calendars, including their

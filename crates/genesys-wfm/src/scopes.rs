@@ -26,12 +26,10 @@
 //! assert_eq!(WorkforceManagementReadonly::IMPLIED_BY, ["workforce-management"]);
 //! ```
 
-use wfm_auth::{declare_provider, declare_scope};
-
-declare_provider!(
-    /// Genesys Cloud (formerly PureCloud), the provider of the scopes in this module.
-    pub GenesysCloud = "Genesys Cloud"
-);
+use wfm_auth::declare_scope;
+/// Genesys Cloud, the provider of the scopes in this module (defined in `wfm-auth`, shared with
+/// the SCIM scopes of `wfm-scim`).
+pub use wfm_auth::providers::GenesysCloud;
 
 declare_scope!(
     /// Read and write workforce management data: schedules, time off, adherence, management units.
@@ -48,14 +46,6 @@ declare_scope!(
 declare_scope!(
     /// Read users.
     pub UsersReadonly: GenesysCloud = "users:readonly", implied_by Users
-);
-declare_scope!(
-    /// Provision users and groups through SCIM (`/api/v2/scim/v2`).
-    pub Scim: GenesysCloud = "scim"
-);
-declare_scope!(
-    /// Read users and groups through SCIM.
-    pub ScimReadonly: GenesysCloud = "scim:readonly", implied_by Scim
 );
 declare_scope!(
     /// Read and write roles, grants and divisions.

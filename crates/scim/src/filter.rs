@@ -216,6 +216,19 @@ pub enum CompareOp {
 }
 
 impl CompareOp {
+    /// Every operator, in RFC 7644 §3.4.2.2 order.
+    pub const ALL: [CompareOp; 9] = [
+        CompareOp::Eq,
+        CompareOp::Ne,
+        CompareOp::Co,
+        CompareOp::Sw,
+        CompareOp::Ew,
+        CompareOp::Gt,
+        CompareOp::Lt,
+        CompareOp::Ge,
+        CompareOp::Le,
+    ];
+
     /// The operator as written in a filter (`eq`, `ne`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -232,18 +245,8 @@ impl CompareOp {
     }
 
     fn from_word(word: &str) -> Option<Self> {
-        const ALL: [CompareOp; 9] = [
-            CompareOp::Eq,
-            CompareOp::Ne,
-            CompareOp::Co,
-            CompareOp::Sw,
-            CompareOp::Ew,
-            CompareOp::Gt,
-            CompareOp::Lt,
-            CompareOp::Ge,
-            CompareOp::Le,
-        ];
-        ALL.into_iter()
+        Self::ALL
+            .into_iter()
             .find(|op| op.as_str().eq_ignore_ascii_case(word))
     }
 }

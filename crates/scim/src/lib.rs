@@ -56,6 +56,8 @@
 //!   (412 or Genesys's 400 `invalidVers`), uniqueness, and a 403 that says what the platform
 //!   needs (Genesys Cloud: a role with the SCIM permissions, not scopes).
 //! - [`Flavor`]: Genesys Cloud, CXone and generic RFC 7644 conventions.
+//! - [`scopes`]: the Genesys Cloud SCIM scopes as typed markers, for the token cache's start-up
+//!   check on user grants.
 //! - [`provision`]: Zendesk users → SCIM Users, idempotent upsert by `externalId`, a report.
 #![forbid(unsafe_code)]
 
@@ -69,6 +71,7 @@ mod patch;
 pub mod provision;
 mod query;
 mod resource;
+pub mod scopes;
 
 pub use bulk::{BulkRequest, BulkResponse};
 pub use client::{Client, ClientBuilder, ResourceStream, SCIM_MEDIA_TYPE};

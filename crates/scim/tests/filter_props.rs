@@ -44,17 +44,7 @@ fn value() -> impl Strategy<Value = CompValue> {
 }
 
 fn op() -> impl Strategy<Value = CompareOp> {
-    prop::sample::select(vec![
-        CompareOp::Eq,
-        CompareOp::Ne,
-        CompareOp::Co,
-        CompareOp::Sw,
-        CompareOp::Ew,
-        CompareOp::Gt,
-        CompareOp::Lt,
-        CompareOp::Ge,
-        CompareOp::Le,
-    ])
+    prop::sample::select(CompareOp::ALL.to_vec())
 }
 
 /// Filters without value paths (what may appear inside brackets).

@@ -253,3 +253,59 @@ async fn provisioning_against_genesys_is_idempotent_and_stops_on_403() {
         "the run stops after the first 403: {third:?}"
     );
 }
+
+/// Genesys user grants: a token cache that requires the typed `Scim` scope refuses a token
+/// granted only `scim:readonly` before any SCIM request leaves, naming what is missing; once the
+/// scope is granted the same client works.
+#[tokio::test]
+async fn a_token_without_the_scim_scope_is_refused_before_any_scim_request() {
+    use wfm_auth::{AuthError, ClientCredentials, TokenCache};
+    use wfm_sandbox::TokenEndpoint;
+    use wfm_scim::scopes::Scim;
+
+    let server = MockServer::start().await;
+    let tokens = TokenEndpoint::mount(&server, "/oauth/token").await;
+    tokens.grant_scope(Some("scim:readonly users"));
+    let scim = ScimServiceProvider::mount(&server, ScimFlavor::GenesysCloud).await;
+    let cache = TokenCache::builder(ClientCredentials::new(
+        format!("{}/oauth/token", server.uri()),
+        "client-id",
+        "client-secret-never-shown",
+    ))
+    .require::<(Scim,)>()
+    .build()
+    .unwrap();
+    let client = Client::builder(Flavor::GenesysCloud, server.uri().parse().unwrap())
+        .token_provider(Arc::new(cache))
+        .build()
+        .unwrap();
+
+    let err = client
+        .create(&User::new("ada@example.com"))
+        .await
+        .unwrap_err();
+    let Error::Transport(wfm_http::Error::Auth(AuthError::InsufficientScope {
+        missing,
+        granted,
+        ..
+    })) = &err
+    else {
+        panic!("expected InsufficientScope, got {err:?}")
+    };
+    assert_eq!(missing, &["scim"]);
+    assert_eq!(granted, &["scim:readonly", "users"]);
+    assert!(err.is_fatal(), "a provisioning run stops on it");
+    let message = err.to_string();
+    assert!(message.contains("scim"), "{message}");
+    assert!(!message.contains("client-secret-never-shown"), "{message}");
+    assert!(scim.requests().is_empty(), "no SCIM request was sent");
+
+    tokens.grant_scope(Some("scim users"));
+    tokens.expire_all();
+    let created = client.create(&User::new("ada@example.com")).await.unwrap();
+    assert_eq!(created.user_name.as_deref(), Some("ada@example.com"));
+    assert_eq!(
+        scim.requests(),
+        vec!["POST /api/v2/scim/v2/users".to_owned()]
+    );
+}

@@ -1,0 +1,53 @@
+//! The OAuth scopes of SCIM endpoints, as typed markers of the `wfm-auth` crate.
+//!
+//! ```
+//! use wfm_auth::{ClientCredentials, Grants, ScopeCheck, ScopeSet, TokenCache};
+//! use wfm_auth::providers::GenesysCloud;
+//! use wfm_scim::scopes::{Scim, ScimReadonly};
+//!
+//! // A full scope satisfies its read-only twin, at compile time...
+//! fn reads_users<S: ScopeSet<GenesysCloud> + Grants<ScimReadonly, I>, I>() {}
+//! reads_users::<(Scim,), _>();
+//!
+//! // ...and in the check of every token the cache obtains: a token granted fewer scopes is
+//! // `AuthError::InsufficientScope` naming `scim`, before any SCIM request is sent.
+//! let cache = TokenCache::builder(ClientCredentials::new(
+//!     "https://login.mypurecloud.de/oauth/token",
+//!     "client-id",
+//!     "client-secret",
+//! ))
+//! .require::<(Scim,)>()
+//! .scope_check(ScopeCheck::FromResponse)
+//! .build()?;
+//! # let _ = cache;
+//! # Ok::<(), wfm_auth::AuthError>(())
+//! ```
+//!
+//! Which platform uses them:
+//!
+//! - **Genesys Cloud**, OAuth clients that act for a user (authorization code, PKCE, implicit,
+//!   SAML2 bearer): the client must be granted [`Scim`] to write through `/api/v2/scim/v2`, or
+//!   [`ScimReadonly`] to read. Require them on the token cache as above so a missing scope is
+//!   found at start-up. A **client-credentials** client has no scopes at all: its role needs the
+//!   SCIM permissions (`directory:user:add`, `directory:user:edit`, `directory:user:delete`,
+//!   bundled in the built-in "SCIM Integration" role); build its cache with
+//!   [`ScopeCheck::NotApplicable`](wfm_auth::ScopeCheck::NotApplicable), and read the
+//!   [`Error::Forbidden`](crate::Error::Forbidden) advice if a call is refused. The scope names
+//!   come from public material, not an official list: check them against your org's
+//!   `GET /api/v2/oauth/scopes`.
+//! - **NICE CXone** and generic RFC 7644 servers: SCIM access is decided by the token's
+//!   application or user rights, not by scopes the client can ask for; there is nothing to
+//!   declare.
+
+use wfm_auth::declare_scope;
+use wfm_auth::providers::GenesysCloud;
+
+declare_scope!(
+    /// Genesys Cloud: provision users and groups through SCIM (`/api/v2/scim/v2`): create,
+    /// replace, modify, delete, and everything [`ScimReadonly`] allows.
+    pub Scim: GenesysCloud = "scim"
+);
+declare_scope!(
+    /// Genesys Cloud: read users and groups through SCIM (get, list, discovery).
+    pub ScimReadonly: GenesysCloud = "scim:readonly", implied_by Scim
+);
