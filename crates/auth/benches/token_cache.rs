@@ -13,7 +13,7 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Calls per task per measured batch, so that spawning costs are spread thin.
-const CALLS_PER_TASK: u64 = 1_000;
+const CALLS_PER_TASK: u64 = 20_000;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
