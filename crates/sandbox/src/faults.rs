@@ -4,14 +4,14 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use wiremock::{MockServer, Request, Respond, ResponseTemplate};
 
-use crate::TokenEndpoint;
+use crate::{TokenEndpoint, bearer_token, lock};
 
 /// A [`Respond`] that plays a script of faults, then answers with the normal response.
 ///
@@ -63,11 +63,7 @@ impl Faults {
         }
     }
     fn push(self, n: usize, fault: Fault) -> Self {
-        self.state
-            .script
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend(std::iter::repeat_n(fault, n));
+        lock(&self.state.script).extend(std::iter::repeat_n(fault, n));
         self
     }
     /// Add `n` answers `429 Too Many Requests` with `Retry-After: <seconds>` to the script.
@@ -88,64 +84,30 @@ impl Faults {
     }
     /// Answer 401 to requests whose bearer token `tokens` did not issue or has expired.
     pub fn require_token(self, tokens: &TokenEndpoint) -> Self {
-        *self
-            .state
-            .tokens
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(tokens.clone());
+        *lock(&self.state.tokens) = Some(tokens.clone());
         self
     }
     /// Requests received.
     pub fn requests(&self) -> usize {
-        self.state
-            .arrivals
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        lock(&self.state.arrivals).len()
     }
     /// When each request arrived.
     pub fn arrivals(&self) -> Vec<Instant> {
-        self.state
-            .arrivals
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        lock(&self.state.arrivals).clone()
     }
     /// The bearer token of each request (`None` where there was none).
     pub fn bearer_tokens(&self) -> Vec<Option<String>> {
-        self.state
-            .bearers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        lock(&self.state.bearers).clone()
     }
 }
 
 impl Respond for Faults {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let st = &self.state;
-        st.arrivals
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Instant::now());
-        let bearer = request
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::to_owned);
-        st.bearers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(bearer.clone());
-        let tokens = st
-            .tokens
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        lock(&st.arrivals).push(Instant::now());
+        let bearer = bearer_token(request);
+        lock(&st.bearers).push(bearer.clone());
+        let tokens = lock(&st.tokens).clone();
         if let Some(tokens) = tokens
             && !bearer.as_deref().is_some_and(|b| tokens.is_valid(b))
         {
@@ -153,11 +115,7 @@ impl Respond for Faults {
                 .insert_header("www-authenticate", "Bearer error=\"invalid_token\"")
                 .set_body_json(serde_json::json!({"code": "bad.credentials", "message": "Invalid login credentials."}));
         }
-        let next = st
-            .script
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop_front();
+        let next = lock(&st.script).pop_front();
         match next {
             None => st.ok.clone(),
             Some(Fault::Status(status)) => ResponseTemplate::new(status)

@@ -27,3 +27,22 @@ mod token;
 pub use faults::{DropConnections, Faults};
 pub use token::{IssuedToken, TokenEndpoint};
 pub use wiremock;
+
+/// Locks `m`, carrying on with the data when another thread panicked while holding it (a test's
+/// stand-in must keep answering).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if the request has one.
+fn bearer_token(request: &wiremock::Request) -> Option<String> {
+    request
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::to_owned)
+}

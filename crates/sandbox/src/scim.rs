@@ -39,11 +39,13 @@
 //! | list without `count` | all | 25 per page, and only active users unless the filter names `active` | all |
 //! | 403 ([`forbid`](ScimServiceProvider::forbid)) | SCIM error | Genesys body: `code` `missing.permissions` | SCIM error |
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::{bearer_token, lock};
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -410,12 +412,8 @@ impl Respond for ScimServiceProvider {
         let flavor = self.state.flavor;
         let expected = lock(&self.state.token).clone();
         if let Some(expected) = expected {
-            let bearer = header(request, "authorization");
-            let given = bearer.as_deref().and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            });
-            if given != Some(expected.as_str()) {
+            let given = bearer_token(request);
+            if given.as_deref() != Some(expected.as_str()) {
                 let body = match flavor {
                     ScimFlavor::GenesysCloud => {
                         json!({"code": "bad.credentials", "message": "Invalid login credentials.", "status": 401})
@@ -645,10 +643,6 @@ fn header(req: &Request, name: &str) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.

@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
+
+use crate::lock;
 
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -60,11 +62,7 @@ impl TokenEndpoint {
     }
     /// Every token issued, in order.
     pub fn issued(&self) -> Vec<IssuedToken> {
-        self.state
-            .issued
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        lock(&self.state.issued).clone()
     }
     /// Issue tokens that last `seconds` from now on.
     pub fn set_expires_in(&self, seconds: u64) {
@@ -72,54 +70,31 @@ impl TokenEndpoint {
     }
     /// Put `scope` (space-separated) in every answer, or leave it out with `None`.
     pub fn grant_scope(&self, scope: Option<&str>) {
-        *self
-            .state
-            .scope
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = scope.map(str::to_owned);
+        *lock(&self.state.scope) = scope.map(str::to_owned);
     }
     /// Answer every request with this status and OAuth error body (RFC 6749 §5.2), or stop failing with `None`.
     pub fn fail_with(&self, failure: Option<(u16, &str, &str)>) {
-        *self
-            .state
-            .failure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) =
-            failure.map(|(status, error, description)| {
-                (
-                    status,
-                    json!({"error": error, "error_description": description}),
-                )
-            });
+        *lock(&self.state.failure) = failure.map(|(status, error, description)| {
+            (
+                status,
+                json!({"error": error, "error_description": description}),
+            )
+        });
     }
     /// Make every token issued so far invalid, as if they had expired or been revoked.
     pub fn expire_all(&self) {
-        self.state
-            .valid
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        lock(&self.state.valid).clear();
     }
     /// Whether `token` was issued here and is still valid.
     pub fn is_valid(&self, token: &str) -> bool {
-        self.state
-            .valid
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains(token)
+        lock(&self.state.valid).contains(token)
     }
 }
 
 impl Respond for TokenEndpoint {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let n = self.state.requests.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Some((status, body)) = self
-            .state
-            .failure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-        {
+        if let Some((status, body)) = lock(&self.state.failure).clone() {
             return ResponseTemplate::new(status).set_body_json(body);
         }
         let form = String::from_utf8_lossy(&request.body).into_owned();
@@ -128,37 +103,23 @@ impl Respond for TokenEndpoint {
             .find_map(|kv| kv.strip_prefix("grant_type="))
             .map(str::to_owned);
         let access_token = format!("sandbox-token-{n}");
-        self.state
-            .valid
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(access_token.clone());
-        self.state
-            .issued
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(IssuedToken {
-                access_token: access_token.clone(),
-                grant_type,
-                authorization: request
-                    .headers
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
-                form,
-            });
+        lock(&self.state.valid).insert(access_token.clone());
+        lock(&self.state.issued).push(IssuedToken {
+            access_token: access_token.clone(),
+            grant_type,
+            authorization: request
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            form,
+        });
         let mut body = json!({
             "access_token": access_token,
             "token_type": "bearer",
             "expires_in": self.state.expires_in.load(Ordering::SeqCst),
         });
-        if let Some(scope) = self
-            .state
-            .scope
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-        {
+        if let Some(scope) = lock(&self.state.scope).clone() {
             body["scope"] = Value::String(scope);
         }
         ResponseTemplate::new(200).set_body_json(body)
