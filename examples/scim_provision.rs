@@ -17,9 +17,13 @@
 //! Each user is matched by `externalId` (Zendesk `external_id`, else its `id`): created when
 //! missing, replaced only when a managed attribute differs, left alone otherwise, so running
 //! twice reports `"created": 0, "updated": 0` the second time. Bad rows (no email, invalid email,
-//! unknown role) are listed under `"failed"` and do not stop the run; Zendesk end-users are
-//! `"skipped"`. A 401, a 403 or a lost connection stops the run (`"aborted"` says why, and for a
-//! 403 what the platform needs).
+//! unknown role, a `role_type` that contradicts the `role`) are listed under `"failed"` and do
+//! not stop the run; Zendesk end-users and shared agents of another Zendesk instance are
+//! `"skipped"`; deleted (`"active": false`) and suspended (`"suspended": true`) agents are
+//! provisioned inactive, with a warning (mapping table: `docs/scim.md`). A 401, a 403 or a lost
+//! connection stops the run: `"aborted"` names the row and says why (for a 403 what the platform
+//! needs; for a 401 that the token, fixed on the command line, cannot be refreshed: get a new
+//! one). Each row is reported under exactly one outcome.
 //!
 //! Exit codes: 0 all rows done; 1 some rows failed; 2 bad arguments or unreadable input;
 //! 3 stopped early. The logic lives in `wfm_scim::provision::cli`, which the tests run.

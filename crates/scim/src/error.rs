@@ -9,7 +9,25 @@ use crate::filter::FilterError;
 use crate::flavor::Flavor;
 
 /// The `scimType` of a SCIM error (RFC 7644 §3.12, plus the cursor errors of RFC 9865).
+///
+/// Values standardised later may get their own variant in a minor release (until then they
+/// arrive as [`Other`](ScimType::Other)), so a `match` outside this crate needs a wildcard arm:
+///
+/// ```compile_fail,E0004
+/// use wfm_scim::ScimType;
+/// fn retry(t: &ScimType) -> bool {
+///     match t {
+///         ScimType::InvalidFilter | ScimType::TooMany | ScimType::Uniqueness
+///         | ScimType::Mutability | ScimType::InvalidSyntax | ScimType::InvalidPath
+///         | ScimType::NoTarget | ScimType::InvalidValue | ScimType::InvalidVers
+///         | ScimType::Sensitive | ScimType::InvalidCursor | ScimType::InvalidCount
+///         | ScimType::Other(_) => false,
+///         ScimType::ExpiredCursor => true,
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ScimType {
     /// `invalidFilter`: the filter syntax was invalid or the operator is not supported.
     InvalidFilter,
@@ -158,6 +176,7 @@ pub struct ScimApiError {
     scim_type: Option<ScimType>,
     detail: Option<String>,
     http: ApiError,
+    fixed_token: bool,
 }
 
 impl ScimApiError {
@@ -168,7 +187,13 @@ impl ScimApiError {
             scim_type: body.scim_type,
             detail: body.detail,
             http,
+            fixed_token: false,
         }
+    }
+    /// Whether the request carried a fixed token, which cannot be refreshed (set by
+    /// [`Error::with_fixed_token`]); it decides the advice of [`Error::Unauthorized`].
+    pub fn fixed_token(&self) -> bool {
+        self.fixed_token
     }
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
@@ -256,10 +281,10 @@ pub enum Error {
     /// No resource at this id (404).
     #[error("not found: {0}; check the id (it is the service provider's `id`, not the externalId)")]
     NotFound(Box<ScimApiError>),
-    /// The token was refused (401), after the transport's one refresh.
-    #[error(
-        "unauthorized: {0}; the token was refused even after a refresh: check the credentials and that the base URL is the right region or tenant"
-    )]
+    /// The token was refused (401). The transport asked the token provider for a new token once
+    /// and retried; a fixed token (such as `wfm_auth::StaticToken`) comes back unchanged, so for
+    /// it the message says to get a new one (see [`Error::with_fixed_token`]).
+    #[error("unauthorized: {0}; {advice}", advice = unauthorized_advice(.0))]
     Unauthorized(Box<ScimApiError>),
     /// The credential is valid but lacks the rights for this call (403).
     #[error("forbidden: {source}; {advice}")]
@@ -314,6 +339,27 @@ impl Error {
             (_, 405) => Error::MethodNotAllowed(e),
             _ => Error::Api(e),
         }
+    }
+
+    /// Say that the request's token is fixed (a `wfm_auth::StaticToken`, a token given on a
+    /// command line): it cannot be refreshed, so an [`Unauthorized`](Error::Unauthorized) error
+    /// then advises getting a new token instead of speaking of a refresh. Other errors are
+    /// returned unchanged.
+    ///
+    /// ```
+    /// # use wfm_http::{ApiError, HeaderMap, Method, StatusCode};
+    /// use wfm_scim::{Error, Flavor};
+    /// # let answer = wfm_http::Error::Api(Box::new(ApiError::from_parts(Method::GET,
+    /// #     "/Users", StatusCode::UNAUTHORIZED, &HeaderMap::new(), b"", 2)));
+    /// let e = Error::from_http(answer, Flavor::Generic).with_fixed_token();
+    /// assert!(e.to_string().contains("cannot be refreshed: get a new token"));
+    /// ```
+    #[must_use]
+    pub fn with_fixed_token(mut self) -> Self {
+        if let Error::Unauthorized(e) = &mut self {
+            e.fixed_token = true;
+        }
+        self
     }
 
     /// The server's answer, if there was one.
@@ -374,6 +420,16 @@ impl Error {
             ),
             _ => false,
         }
+    }
+}
+
+/// What to do about a 401: a fixed token cannot be refreshed; a provider's token was already
+/// replaced once by the transport.
+fn unauthorized_advice(e: &ScimApiError) -> &'static str {
+    if e.fixed_token {
+        "the token was refused and, being a fixed token, cannot be refreshed: get a new token (it may have expired or been revoked) and check that the base URL is the right region or tenant"
+    } else {
+        "the token was refused, and asking the token provider for a new one did not help: check the credentials (a fixed token, such as StaticToken, cannot be refreshed: get a new one) and that the base URL is the right region or tenant"
     }
 }
 
@@ -454,6 +510,34 @@ mod tests {
             "{text}"
         );
         assert!(e.is_fatal());
+    }
+
+    #[test]
+    fn unauthorized_advice_depends_on_whether_the_token_can_be_refreshed() {
+        let e = Error::from_http(api(401, ""), Flavor::Generic);
+        let text = e.to_string();
+        assert!(matches!(e, Error::Unauthorized(_)), "{text}");
+        assert!(!e.api().unwrap().fixed_token());
+        assert!(
+            text.contains("asking the token provider for a new one did not help"),
+            "{text}"
+        );
+        let fixed = e.with_fixed_token();
+        let text = fixed.to_string();
+        assert!(fixed.api().unwrap().fixed_token());
+        assert!(
+            text.contains("fixed token, cannot be refreshed: get a new token"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("refresh:") && !text.contains("after a refresh"),
+            "{text}"
+        );
+        assert!(fixed.is_fatal());
+        // Other errors are unchanged.
+        let nf = Error::from_http(api(404, ""), Flavor::Generic).with_fixed_token();
+        assert!(matches!(nf, Error::NotFound(_)));
+        assert!(!nf.api().unwrap().fixed_token());
     }
 
     #[test]

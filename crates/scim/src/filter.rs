@@ -21,8 +21,44 @@
 //! # Ok(()) }
 //! # demo().unwrap();
 //! ```
+//!
+//! Text from users is untrusted: the parser refuses filters nested deeper than
+//! [`MAX_FILTER_DEPTH`] with a typed error ([`FilterErrorKind::TooDeep`]) instead of recursing
+//! without bound, and printing, comparing, cloning and dropping a [`Filter`] use an explicit
+//! stack, so no tree a builder can make (a 100,000-term `or` chain, 100,000 levels of
+//! alternating `and`/`or`) can overflow the stack.
 
 use std::fmt;
+
+/// How deeply a filter given as text may nest: parentheses, `not (` and value-filter brackets
+/// (`emails[...]`) each open one level. Deeper text is refused with
+/// [`FilterErrorKind::TooDeep`] before anything is built; real filters need a handful of levels.
+///
+/// ```
+/// use wfm_scim::filter::{Filter, FilterErrorKind, MAX_FILTER_DEPTH};
+/// let ok = format!("{}a pr{}", "(".repeat(MAX_FILTER_DEPTH), ")".repeat(MAX_FILTER_DEPTH));
+/// assert!(Filter::parse(&ok).is_ok());
+/// let deep = format!("({ok})");
+/// let e = Filter::parse(&deep).unwrap_err();
+/// assert_eq!(e.kind(), FilterErrorKind::TooDeep { limit: MAX_FILTER_DEPTH });
+/// ```
+pub const MAX_FILTER_DEPTH: usize = 64;
+
+/// What kind of problem a [`FilterError`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FilterErrorKind {
+    /// The text does not follow the grammar (RFC 7644 §3.4.2.2), or a built filter breaks one of
+    /// its rules (a nested value path, ...).
+    Syntax,
+    /// The text nests parentheses, `not (` or value-filter brackets more than `limit`
+    /// ([`MAX_FILTER_DEPTH`]) levels deep. Remove redundant parentheses, or split the search into
+    /// several queries.
+    TooDeep {
+        /// The limit that was exceeded ([`MAX_FILTER_DEPTH`]).
+        limit: usize,
+    },
+}
 
 /// Why a filter, an attribute path or a PATCH path was refused.
 ///
@@ -35,6 +71,7 @@ pub struct FilterError {
     input: String,
     column: Option<usize>,
     message: String,
+    kind: FilterErrorKind,
 }
 
 impl FilterError {
@@ -57,7 +94,13 @@ impl FilterError {
             input,
             column,
             message: message.into(),
+            kind: FilterErrorKind::Syntax,
         }
+    }
+
+    /// What kind of problem this is: a syntax error, or text nested too deeply.
+    pub fn kind(&self) -> FilterErrorKind {
+        self.kind
     }
 
     /// The 1-based column (in characters) where the problem was found, if it has one.
@@ -333,7 +376,12 @@ impl From<u32> for CompValue {
 ///
 /// The variants can be matched (with `..`) but not built directly: the constructors keep every
 /// filter well formed.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Display`, `Debug`, `Clone`, `PartialEq` and `Drop` walk the tree with an explicit stack, not
+/// by recursion, so a filter of any depth (a long `or` chain, deep alternating `and`/`or`
+/// nesting) is printed, compared, cloned and dropped without overflowing the stack. Because
+/// `Filter` implements `Drop`, match a filter by reference (`match &filter { ... }`) to read
+/// its fields.
 pub enum Filter {
     /// `attrPath pr`: the attribute has a non-empty value.
     #[non_exhaustive]
@@ -480,13 +528,43 @@ impl Filter {
     }
 
     fn has_value_path(&self) -> bool {
-        match self {
-            Filter::ValuePath { .. } => true,
-            Filter::Not { filter } => filter.has_value_path(),
-            Filter::And { left, right } | Filter::Or { left, right } => {
-                left.has_value_path() || right.has_value_path()
+        let mut stack = vec![self];
+        while let Some(f) = stack.pop() {
+            match f {
+                Filter::ValuePath { .. } => return true,
+                Filter::Not { filter } => stack.push(filter),
+                Filter::And { left, right } | Filter::Or { left, right } => {
+                    stack.push(left);
+                    stack.push(right);
+                }
+                Filter::Present { .. } | Filter::Compare { .. } => {}
             }
-            Filter::Present { .. } | Filter::Compare { .. } => false,
+        }
+        false
+    }
+
+    /// A leaf that owns no heap memory, swapped in for the children taken out by `Drop`.
+    fn placeholder() -> Self {
+        Filter::Present {
+            path: AttrPath {
+                urn: None,
+                name: String::new(),
+                sub: None,
+            },
+        }
+    }
+
+    /// Move the children of `self` into `out`, leaving cheap leaves in their place.
+    fn detach_children(&mut self, out: &mut Vec<Filter>) {
+        match self {
+            Filter::Not { filter } | Filter::ValuePath { filter, .. } => {
+                out.push(std::mem::replace(&mut **filter, Filter::placeholder()));
+            }
+            Filter::And { left, right } | Filter::Or { left, right } => {
+                out.push(std::mem::replace(&mut **left, Filter::placeholder()));
+                out.push(std::mem::replace(&mut **right, Filter::placeholder()));
+            }
+            Filter::Present { .. } | Filter::Compare { .. } => {}
         }
     }
 
@@ -513,38 +591,251 @@ impl std::str::FromStr for Filter {
     }
 }
 
-impl fmt::Display for Filter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Left operands need parentheses only below the parent's precedence; right operands also
-        // at the same precedence, so that the left-associative parser rebuilds the same tree.
-        fn operand(
-            f: &mut fmt::Formatter<'_>,
-            child: &Filter,
-            parent: u8,
-            right: bool,
-        ) -> fmt::Result {
-            let p = child.precedence();
-            if p < parent || (right && p == parent) {
-                write!(f, "({child})")
-            } else {
-                write!(f, "{child}")
+/// One step of an iterative walk that writes a filter.
+enum Piece<'a> {
+    Node(&'a Filter),
+    Text(&'static str),
+}
+
+/// Write `root` as filter text (`debug: false`) or in the shape of a derived `Debug`
+/// (`debug: true`), with an explicit stack of pieces instead of recursion.
+fn write_filter(f: &mut fmt::Formatter<'_>, root: &Filter, debug: bool) -> fmt::Result {
+    let mut todo = vec![Piece::Node(root)];
+    while let Some(piece) = todo.pop() {
+        let node = match piece {
+            Piece::Text(t) => {
+                f.write_str(t)?;
+                continue;
+            }
+            Piece::Node(node) => node,
+        };
+        match (node, debug) {
+            (Filter::Present { path }, false) => write!(f, "{path} pr")?,
+            (Filter::Present { path }, true) => write!(f, "Present {{ path: {path:?} }}")?,
+            (Filter::Compare { path, op, value }, false) => {
+                write!(f, "{path} {} {value}", op.as_str())?;
+            }
+            (Filter::Compare { path, op, value }, true) => write!(
+                f,
+                "Compare {{ path: {path:?}, op: {op:?}, value: {value:?} }}"
+            )?,
+            (Filter::Not { filter }, false) => {
+                f.write_str("not (")?;
+                todo.push(Piece::Text(")"));
+                todo.push(Piece::Node(filter));
+            }
+            (Filter::Not { filter }, true) => {
+                f.write_str("Not { filter: ")?;
+                todo.push(Piece::Text(" }"));
+                todo.push(Piece::Node(filter));
+            }
+            (Filter::ValuePath { path, filter }, false) => {
+                write!(f, "{path}[")?;
+                todo.push(Piece::Text("]"));
+                todo.push(Piece::Node(filter));
+            }
+            (Filter::ValuePath { path, filter }, true) => {
+                write!(f, "ValuePath {{ path: {path:?}, filter: ")?;
+                todo.push(Piece::Text(" }"));
+                todo.push(Piece::Node(filter));
+            }
+            (Filter::And { left, right } | Filter::Or { left, right }, false) => {
+                // Left operands need parentheses only below the parent's precedence; right
+                // operands also at the same precedence, so that the left-associative parser
+                // rebuilds the same tree.
+                let parent = node.precedence();
+                let word = if parent == 2 { " and " } else { " or " };
+                let wrap_left = left.precedence() < parent;
+                let wrap_right = right.precedence() <= parent;
+                // Pushed in reverse: popped as ( left ) word ( right ).
+                if wrap_right {
+                    todo.push(Piece::Text(")"));
+                }
+                todo.push(Piece::Node(right));
+                if wrap_right {
+                    todo.push(Piece::Text("("));
+                }
+                todo.push(Piece::Text(word));
+                if wrap_left {
+                    todo.push(Piece::Text(")"));
+                }
+                todo.push(Piece::Node(left));
+                if wrap_left {
+                    todo.push(Piece::Text("("));
+                }
+            }
+            (Filter::And { left, right } | Filter::Or { left, right }, true) => {
+                f.write_str(if node.precedence() == 2 {
+                    "And { left: "
+                } else {
+                    "Or { left: "
+                })?;
+                todo.push(Piece::Text(" }"));
+                todo.push(Piece::Node(right));
+                todo.push(Piece::Text(", right: "));
+                todo.push(Piece::Node(left));
             }
         }
-        match self {
-            Filter::Present { path } => write!(f, "{path} pr"),
-            Filter::Compare { path, op, value } => write!(f, "{path} {} {value}", op.as_str()),
-            Filter::Not { filter } => write!(f, "not ({filter})"),
-            Filter::And { left, right } => {
-                operand(f, left, 2, false)?;
-                f.write_str(" and ")?;
-                operand(f, right, 2, true)
+    }
+    Ok(())
+}
+
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_filter(f, self, false)
+    }
+}
+
+/// The shape of a derived `Debug` (on one line, also with `{:#?}`), written without recursion.
+impl fmt::Debug for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_filter(f, self, true)
+    }
+}
+
+/// Compares node by node with an explicit stack.
+impl PartialEq for Filter {
+    fn eq(&self, other: &Self) -> bool {
+        let mut stack = vec![(self, other)];
+        while let Some(pair) = stack.pop() {
+            match pair {
+                (Filter::Present { path: a }, Filter::Present { path: b }) => {
+                    if a != b {
+                        return false;
+                    }
+                }
+                (
+                    Filter::Compare {
+                        path: pa,
+                        op: oa,
+                        value: va,
+                    },
+                    Filter::Compare {
+                        path: pb,
+                        op: ob,
+                        value: vb,
+                    },
+                ) => {
+                    if pa != pb || oa != ob || va != vb {
+                        return false;
+                    }
+                }
+                (Filter::Not { filter: a }, Filter::Not { filter: b }) => stack.push((a, b)),
+                (
+                    Filter::ValuePath {
+                        path: pa,
+                        filter: a,
+                    },
+                    Filter::ValuePath {
+                        path: pb,
+                        filter: b,
+                    },
+                ) => {
+                    if pa != pb {
+                        return false;
+                    }
+                    stack.push((a, b));
+                }
+                (
+                    Filter::And {
+                        left: la,
+                        right: ra,
+                    },
+                    Filter::And {
+                        left: lb,
+                        right: rb,
+                    },
+                )
+                | (
+                    Filter::Or {
+                        left: la,
+                        right: ra,
+                    },
+                    Filter::Or {
+                        left: lb,
+                        right: rb,
+                    },
+                ) => {
+                    stack.push((ra, rb));
+                    stack.push((la, lb));
+                }
+                _ => return false,
             }
-            Filter::Or { left, right } => {
-                operand(f, left, 1, false)?;
-                f.write_str(" or ")?;
-                operand(f, right, 1, true)
+        }
+        true
+    }
+}
+
+/// Copies node by node: children first (an explicit stack of visits), then their parent.
+impl Clone for Filter {
+    fn clone(&self) -> Self {
+        enum Step<'a> {
+            Visit(&'a Filter),
+            Build(&'a Filter),
+        }
+        let mut todo = vec![Step::Visit(self)];
+        let mut built: Vec<Filter> = Vec::new();
+        while let Some(step) = todo.pop() {
+            match step {
+                Step::Visit(node) => match node {
+                    Filter::Present { path } => built.push(Filter::Present { path: path.clone() }),
+                    Filter::Compare { path, op, value } => built.push(Filter::Compare {
+                        path: path.clone(),
+                        op: *op,
+                        value: value.clone(),
+                    }),
+                    Filter::Not { filter } | Filter::ValuePath { filter, .. } => {
+                        todo.push(Step::Build(node));
+                        todo.push(Step::Visit(filter));
+                    }
+                    Filter::And { left, right } | Filter::Or { left, right } => {
+                        todo.push(Step::Build(node));
+                        todo.push(Step::Visit(right));
+                        todo.push(Step::Visit(left));
+                    }
+                },
+                Step::Build(node) => {
+                    let mut take = || Box::new(built.pop().unwrap_or_else(Filter::placeholder));
+                    let copy = match node {
+                        Filter::Not { .. } => Filter::Not { filter: take() },
+                        Filter::ValuePath { path, .. } => Filter::ValuePath {
+                            path: path.clone(),
+                            filter: take(),
+                        },
+                        Filter::And { .. } => {
+                            let right = take();
+                            Filter::And {
+                                left: take(),
+                                right,
+                            }
+                        }
+                        Filter::Or { .. } => {
+                            let right = take();
+                            Filter::Or {
+                                left: take(),
+                                right,
+                            }
+                        }
+                        // Leaves are built on their visit.
+                        Filter::Present { .. } | Filter::Compare { .. } => continue,
+                    };
+                    built.push(copy);
+                }
             }
-            Filter::ValuePath { path, filter } => write!(f, "{path}[{filter}]"),
+        }
+        built.pop().unwrap_or_else(Filter::placeholder)
+    }
+}
+
+/// Takes the tree apart with an explicit stack: each node's children are moved out (cheap
+/// leaves left in their place) before the node is freed, so dropping never recurses.
+impl Drop for Filter {
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        self.detach_children(&mut stack);
+        while let Some(mut node) = stack.pop() {
+            node.detach_children(&mut stack);
+            // `node` is freed here with leaves for children: its own drop does not go deeper.
         }
     }
 }
@@ -589,14 +880,17 @@ impl PatchPath {
             filter: None,
             sub: None,
         };
-        if p.eat(&Tok::LBracket) {
+        if p.peek().map(|(t, _)| t) == Some(&Tok::LBracket) {
             if path.attr.sub.is_some() {
                 return Err(p.error_here(
                     "a value filter applies to a multi-valued attribute, not to a sub-attribute",
                 ));
             }
+            p.enter(p.column_here())?;
+            p.pos += 1;
             let inner = p.filter(true)?;
             p.expect(&Tok::RBracket, "`]` to close the value filter")?;
+            p.leave();
             path.filter = Some(inner);
             if let Some((Tok::Word(w), col)) = p.peek().cloned()
                 && let Some(sub) = w.strip_prefix('.')
@@ -803,6 +1097,8 @@ struct Parser<'a> {
     toks: Vec<(Tok, usize)>,
     pos: usize,
     end_col: usize,
+    /// Groupings open now: `(`, `not (`, `[`.
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -815,7 +1111,35 @@ impl<'a> Parser<'a> {
             toks,
             pos: 0,
             end_col: input.chars().count() + 1,
+            depth: 0,
         })
+    }
+
+    /// Open one level of nesting at `column`; refused past [`MAX_FILTER_DEPTH`], which bounds
+    /// the parser's recursion whatever the input.
+    fn enter(&mut self, column: usize) -> Result<(), FilterError> {
+        if self.depth >= MAX_FILTER_DEPTH {
+            let mut e = self.error_at(
+                column,
+                format!(
+                    "nested more than {MAX_FILTER_DEPTH} levels deep (parentheses, `not (` and `[` each open a level; the limit is MAX_FILTER_DEPTH); remove redundant parentheses or split the search into several queries"
+                ),
+            );
+            e.kind = FilterErrorKind::TooDeep {
+                limit: MAX_FILTER_DEPTH,
+            };
+            return Err(e);
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    fn column_here(&self) -> usize {
+        self.peek().map(|(_, c)| *c).unwrap_or(self.end_col)
     }
 
     fn error_at(&self, column: usize, msg: impl Into<String>) -> FilterError {
@@ -896,14 +1220,19 @@ impl<'a> Parser<'a> {
             && w.eq_ignore_ascii_case("not")
             && matches!(self.toks.get(self.pos + 1), Some((Tok::LParen, _)))
         {
+            self.enter(self.column_here())?;
             self.pos += 2;
             let inner = self.filter(in_brackets)?;
             self.expect(&Tok::RParen, "`)` to close `not (`")?;
+            self.leave();
             return Ok(inner.negate());
         }
-        if self.eat(&Tok::LParen) {
+        if self.peek().map(|(t, _)| t) == Some(&Tok::LParen) {
+            self.enter(self.column_here())?;
+            self.pos += 1;
             let inner = self.filter(in_brackets)?;
             self.expect(&Tok::RParen, "`)`")?;
+            self.leave();
             return Ok(inner);
         }
         let path = self.attr_path()?;
@@ -911,10 +1240,12 @@ impl<'a> Parser<'a> {
             if in_brackets {
                 return Err(self.error_here("value paths cannot be nested (`a[b[...]]`)"));
             }
-            let col = self.peek().map(|(_, c)| *c).unwrap_or(self.end_col);
+            let col = self.column_here();
+            self.enter(col)?;
             self.pos += 1;
             let inner = self.filter(true)?;
             self.expect(&Tok::RBracket, "`]` to close the value filter")?;
+            self.leave();
             return Filter::value_path(path, inner).map_err(|e| self.error_at(col, e.message));
         }
         if self.eat_keyword("pr") {
@@ -1149,7 +1480,7 @@ mod tests {
         let hostile = r#"x" or userName pr or ""#;
         let f = Filter::eq(p("userName"), hostile);
         assert_eq!(f.to_string(), r#"userName eq "x\" or userName pr or \"""#);
-        match Filter::parse(&f.to_string()).unwrap() {
+        match &Filter::parse(&f.to_string()).unwrap() {
             Filter::Compare {
                 value: CompValue::String(s),
                 op: CompareOp::Eq,

@@ -18,7 +18,21 @@ use url::Url;
 ///
 /// `If-Match` always carries an entity tag: a `meta.version` that is already one (`W/"3"`,
 /// `"42"`) is sent as is, a bare one (`42`) is quoted (`"42"`), which is what Genesys expects.
+///
+/// New platforms may be added in a minor release, so a `match` on a `Flavor` outside this crate
+/// needs a wildcard arm:
+///
+/// ```compile_fail,E0004
+/// fn name(f: wfm_scim::Flavor) -> &'static str {
+///     match f {
+///         wfm_scim::Flavor::Generic => "generic",
+///         wfm_scim::Flavor::GenesysCloud => "genesys",
+///         wfm_scim::Flavor::Cxone => "cxone",
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Flavor {
     /// Any RFC 7644 service provider; the base URL is used as given.
     #[default]

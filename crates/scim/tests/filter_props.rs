@@ -91,10 +91,10 @@ proptest! {
     fn a_string_value_is_always_one_token(path in attr_path(), s in any::<String>()) {
         // Whatever the value, the filter is one comparison of that exact value.
         let text = Filter::eq(path.clone(), s.as_str()).to_string();
-        match Filter::parse(&text).expect("rendered filters parse") {
+        match &Filter::parse(&text).expect("rendered filters parse") {
             Filter::Compare { path: p, op: CompareOp::Eq, value: CompValue::String(v), .. } => {
-                prop_assert_eq!(p, path);
-                prop_assert_eq!(v, s);
+                prop_assert_eq!(p, &path);
+                prop_assert_eq!(v, &s);
             }
             other => prop_assert!(false, "parsed into {:?}", other),
         }

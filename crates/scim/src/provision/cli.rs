@@ -182,7 +182,9 @@ pub async fn run<I: IntoIterator<Item = String>>(args: I, env_token: Option<Stri
     let options = zendesk::Options {
         include_end_users: args.include_end_users,
     };
+    // The token comes from --token or SCIM_TOKEN: it cannot be refreshed, and a 401 says so.
     let report = Provisioner::new(client)
+        .fixed_token(true)
         .dry_run(args.dry_run)
         .concurrency(args.concurrency)
         .run_zendesk(rows, &options)

@@ -205,14 +205,15 @@ pub struct Report {
     pub unchanged: usize,
     /// Rows deliberately not provisioned.
     pub skipped: Vec<RowNote>,
-    /// Rows that failed, with the reason.
+    /// Rows that failed, with the reason (not the row that stopped the run: see `aborted`).
     pub failed: Vec<RowError>,
     /// Rows provisioned with a remark (an attribute left out, ...).
     pub warnings: Vec<RowNote>,
     /// The created and updated users.
     pub changes: Vec<RowChange>,
-    /// Why the run stopped early, if it did (401, 403, connection lost); rows after it were not
-    /// processed.
+    /// Why the run stopped early, if it did (401, 403, connection lost), naming the row whose
+    /// failure stopped it; that row is reported here only, not under `failed`. Rows after it
+    /// were not processed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aborted: Option<String>,
     /// Rows not processed because the run stopped early.
@@ -224,6 +225,19 @@ impl Report {
     /// Whether every row was processed and none failed.
     pub fn is_clean(&self) -> bool {
         self.failed.is_empty() && self.aborted.is_none()
+    }
+
+    /// How many rows the report accounts for: each row ends in exactly one outcome (created,
+    /// updated, unchanged, skipped, failed, the row that stopped the run, not processed), so
+    /// this equals [`total`](Self::total).
+    pub fn accounted(&self) -> usize {
+        self.created
+            + self.updated
+            + self.unchanged
+            + self.skipped.len()
+            + self.failed.len()
+            + usize::from(self.aborted.is_some())
+            + self.not_processed
     }
 }
 
@@ -275,6 +289,7 @@ pub struct Provisioner {
     client: Client,
     dry_run: bool,
     concurrency: usize,
+    fixed_token: bool,
 }
 
 enum Outcome {
@@ -283,27 +298,26 @@ enum Outcome {
     Unchanged,
 }
 
-/// Why a row failed, and whether the run must stop.
-struct Failure {
-    reason: String,
-    fatal: bool,
+/// Why a row failed: a reason of its own, or a call that failed (which may stop the run).
+enum Failure {
+    Row(String),
+    Call(Error),
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        Failure {
-            fatal: e.is_fatal(),
-            reason: e.to_string(),
-        }
+        Failure::Call(e)
     }
 }
 
 impl Failure {
     fn row(reason: String) -> Self {
-        Failure {
-            reason,
-            fatal: false,
-        }
+        Failure::Row(reason)
+    }
+
+    /// Whether the next rows are bound to fail the same way (401, 403, connection lost).
+    fn is_fatal(&self) -> bool {
+        matches!(self, Failure::Call(e) if e.is_fatal())
     }
 }
 
@@ -314,7 +328,17 @@ impl Provisioner {
             client,
             dry_run: false,
             concurrency: 1,
+            fixed_token: false,
         }
+    }
+
+    /// Say that the client's token is fixed (a `wfm_auth::StaticToken`, a `--token` argument),
+    /// so a 401 is reported as a token that cannot be refreshed: get a new one. See
+    /// [`Error::with_fixed_token`](crate::Error::with_fixed_token).
+    #[must_use]
+    pub fn fixed_token(mut self, fixed: bool) -> Self {
+        self.fixed_token = fixed;
+        self
     }
 
     /// Search but do not write: the report says what would be created and updated.
@@ -405,7 +429,7 @@ impl Provisioner {
                         return (n, source_id, user, None);
                     }
                     let result = self.upsert(&user).await;
-                    if let Err(Failure { fatal: true, .. }) = &result {
+                    if result.as_ref().is_err_and(Failure::is_fatal) {
                         stop.store(true, Ordering::SeqCst);
                     }
                     (n, source_id, user, Some(result))
@@ -448,9 +472,23 @@ impl Provisioner {
                         attributes,
                     });
                 }
-                Some(Err(Failure { reason, fatal })) => {
+                Some(Err(failure)) => {
+                    let fatal = failure.is_fatal();
+                    let reason = match failure {
+                        Failure::Row(reason) => reason,
+                        Failure::Call(e) if self.fixed_token => e.with_fixed_token().to_string(),
+                        Failure::Call(e) => e.to_string(),
+                    };
+                    // Each row ends in exactly one outcome: the row that stopped the run is
+                    // reported in `aborted` only; rows failing alongside it (in flight at the
+                    // same time) are listed under `failed`.
                     if fatal && report.aborted.is_none() {
-                        report.aborted = Some(format!("stopped at row {n}: {reason}"));
+                        let id = source_id
+                            .as_deref()
+                            .map(|id| format!(" (id {id})"))
+                            .unwrap_or_default();
+                        report.aborted = Some(format!("stopped at row {n}{id}: {reason}"));
+                        continue;
                     }
                     report.failed.push(RowError {
                         row: n,

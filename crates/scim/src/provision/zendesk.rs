@@ -1,13 +1,31 @@
 //! Zendesk users export → desired SCIM users: reads what Zendesk's `GET /api/v2/users` returns
 //! and maps each row, reporting bad rows (missing or invalid email, unknown role) instead of failing.
 //!
+//! Field names and meanings follow Zendesk's Users API reference,
+//! <https://developer.zendesk.com/api-reference/ticketing/users/users/> ("JSON format").
+//!
+//! **Who is provisioned, and whether they can sign in** (checked in this order):
+//!
+//! | Zendesk | decision |
+//! |---|---|
+//! | `shared: true` or `shared_agent: true` (a user or agent of *another* Zendesk instance, seen through ticket sharing) | skipped, with the reason: provision them from their own instance |
+//! | `role` `end-user` (a customer) | skipped, unless [`Options::include_end_users`] (`userType` `EndUser`) |
+//! | `role` `agent` | provisioned; `userType` from `role_type`: none or `0` (custom role) → `Agent`, `1` → `LightAgent`, `2` or `3` (chat agent, chat contributor) → `ChatAgent`; `chat_only: true` without `role_type` → `ChatAgent` |
+//! | `role` `admin` | provisioned; `role_type` none or `4` → `Admin`, `5` → `BillingAdmin` |
+//! | `role` and `role_type` that contradict each other (an agent with `role_type` 4, an admin with 1, an end-user with any), an unknown `role` or `role_type` | the row fails: access is not guessed |
+//! | `active: false` (Zendesk: "false if the user has been deleted") | `active: false`, with a warning: an existing SCIM user is deactivated, a missing one is created inactive |
+//! | `suspended: true` (cannot sign in) | `active: false`, with a warning, whatever `active` says |
+//! | `restricted_agent`, `custom_role_id`, `ticket_restriction`, `moderator`, `only_private_comments` | read for the decisions above only; not mapped: a SCIM User has no ticket-access or forum-moderation attribute, so give those rights in the target platform's roles |
+//!
+//! **Attributes**:
+//!
 //! | Zendesk | SCIM User | notes |
 //! |---|---|---|
 //! | `external_id`, else `id` | `externalId` | the idempotency key |
 //! | `email` | `userName`, `emails[type eq "work"]` (primary) | required; must look like an address |
 //! | `name` | `displayName`; `name.givenName` = all but the last word, `name.familyName` = the last word | one word: `givenName` only; none: the email |
-//! | `role` | `userType`: `agent` → `Agent`, `admin` → `Admin` | `end-user` rows are skipped unless [`Options::include_end_users`] (`EndUser`); other roles fail the row |
-//! | `active` | `active` | absent: `true` |
+//! | `role`, `role_type`, `chat_only` | `userType` | see above |
+//! | `active`, `suspended` | `active` | `true` only when the user is neither deleted nor suspended (absent fields: not) |
 //! | `iana_time_zone`, else `time_zone` | `timezone` (IANA) | Zendesk's Rails names (`Paris`, `Eastern Time (US & Canada)`) are translated; an unknown one is left out with a warning |
 //! | `phone` | `phoneNumbers[type eq "work"]` | compared on digits only |
 
@@ -63,9 +81,34 @@ pub struct ZendeskUser {
     /// `end-user`, `agent` or `admin`.
     #[serde(default)]
     pub role: Option<String>,
-    /// `false` for deleted or suspended users.
+    /// The kind of agent or admin: `0` custom agent, `1` light agent, `2` chat agent, `3` chat
+    /// agent added as a contributor, `4` admin, `5` billing admin; null for end-users.
+    #[serde(default)]
+    pub role_type: Option<i64>,
+    /// The custom role of an agent (Enterprise plans).
+    #[serde(default)]
+    pub custom_role_id: Option<u64>,
+    /// A chat-only agent.
+    #[serde(default)]
+    pub chat_only: Option<bool>,
+    /// `false` if the user has been deleted.
     #[serde(default)]
     pub active: Option<bool>,
+    /// The user is suspended: cannot sign in.
+    #[serde(default)]
+    pub suspended: Option<bool>,
+    /// The user is shared from a different Zendesk instance (ticket sharing).
+    #[serde(default)]
+    pub shared: Option<bool>,
+    /// The user is a shared agent from a different Zendesk instance (ticket sharing).
+    #[serde(default)]
+    pub shared_agent: Option<bool>,
+    /// The agent has restrictions (`false` for admins and unrestricted agents). Not mapped.
+    #[serde(default)]
+    pub restricted_agent: Option<bool>,
+    /// The user may moderate Help Center community content. Not mapped.
+    #[serde(default)]
+    pub moderator: Option<bool>,
     /// Rails time zone name (`Paris`).
     #[serde(default)]
     pub time_zone: Option<String>,
@@ -118,22 +161,52 @@ pub fn map_user(user: &ZendeskUser, options: &Options) -> Row {
         reason,
     };
 
-    let user_type = match user.role.as_deref().map(str::trim) {
-        Some("agent") => "Agent",
-        Some("admin") => "Admin",
-        Some("end-user") if options.include_end_users => "EndUser",
-        Some("end-user") => {
+    if user.shared_agent == Some(true) || user.shared == Some(true) {
+        let what = if user.shared_agent == Some(true) {
+            "a shared agent"
+        } else {
+            "a shared user"
+        };
+        return Row::Skip {
+            source_id,
+            reason: format!(
+                "{what} of another Zendesk instance (ticket sharing), not a member of this one; provision them from their own instance's export"
+            ),
+        };
+    }
+
+    let role = user.role.as_deref().map(str::trim);
+    let user_type = match (role, user.role_type) {
+        (Some("end-user"), _) if !options.include_end_users => {
             return Row::Skip {
                 source_id,
                 reason: "Zendesk end-user (a customer, not an agent); set include_end_users to provision end-users".to_owned(),
             };
         }
-        Some(other) => {
+        (Some("end-user"), None) => "EndUser",
+        (Some("agent"), None) if user.chat_only == Some(true) => "ChatAgent",
+        (Some("agent"), None | Some(0)) => "Agent",
+        (Some("agent"), Some(1)) => "LightAgent",
+        (Some("agent"), Some(2 | 3)) => "ChatAgent",
+        (Some("admin"), None | Some(4)) => "Admin",
+        (Some("admin"), Some(5)) => "BillingAdmin",
+        (Some(role @ ("end-user" | "agent" | "admin")), Some(t @ 0..=5)) => {
             return invalid(format!(
-                "unknown Zendesk role {other:?}; expected agent, admin or end-user"
+                "role {role:?} contradicts role_type {t} ({}); fix the user in Zendesk and export again",
+                role_type_name(t)
             ));
         }
-        None => return invalid("no role; expected agent, admin or end-user".to_owned()),
+        (Some("end-user" | "agent" | "admin"), Some(t)) => {
+            return invalid(format!(
+                "unknown Zendesk role_type {t}; expected 0 (custom agent), 1 (light agent), 2 or 3 (chat agent), 4 (admin) or 5 (billing admin)"
+            ));
+        }
+        (Some(other), _) => {
+            return invalid(format!(
+                "unknown Zendesk role {other:?}; expected agent, admin or end-user (light, chat and custom-role agents are role \"agent\" with a role_type)"
+            ));
+        }
+        (None, _) => return invalid("no role; expected agent, admin or end-user".to_owned()),
     };
 
     let email = match user.email.as_deref().map(str::trim) {
@@ -182,6 +255,19 @@ pub fn map_user(user: &ZendeskUser, options: &Options) -> Row {
     };
 
     let mut warnings = Vec::new();
+    let deleted = user.active == Some(false);
+    let suspended = user.suspended == Some(true);
+    if deleted {
+        warnings.push(
+            "deleted in Zendesk (active: false): provisioned inactive, so the user cannot sign in"
+                .to_owned(),
+        );
+    } else if suspended {
+        warnings.push(
+            "suspended in Zendesk: provisioned inactive, so the user cannot sign in".to_owned(),
+        );
+    }
+
     let timezone = match (user.iana_time_zone.as_deref(), user.time_zone.as_deref()) {
         (Some(iana), _) if !iana.trim().is_empty() => Some(iana.trim().to_owned()),
         (_, Some(tz)) if !tz.trim().is_empty() => {
@@ -217,10 +303,23 @@ pub fn map_user(user: &ZendeskUser, options: &Options) -> Row {
             email,
             phone,
             timezone,
-            active: user.active.unwrap_or(true),
+            active: !deleted && !suspended,
             user_type: Some(user_type.to_owned()),
         }),
         warnings,
+    }
+}
+
+/// Zendesk's name of a `role_type`.
+fn role_type_name(t: i64) -> &'static str {
+    match t {
+        0 => "custom agent",
+        1 => "light agent",
+        2 => "chat agent",
+        3 => "chat agent added as a contributor",
+        4 => "admin",
+        5 => "billing admin",
+        _ => "unknown",
     }
 }
 
@@ -506,6 +605,158 @@ mod tests {
             ),
             Row::Provision { .. }
         ));
+    }
+
+    fn agent(extra: Value) -> Value {
+        let mut row = json!({"id": 10, "name": "Sam Agent", "email": "sam@example.com",
+            "role": "agent", "active": true, "suspended": false, "shared": false,
+            "shared_agent": false});
+        for (k, v) in extra.as_object().unwrap() {
+            row[k] = v.clone();
+        }
+        row
+    }
+
+    fn skip_reason(row: Value, options: &Options) -> String {
+        match map_row(&row, options) {
+            Row::Skip { reason, .. } => reason,
+            other => panic!("{row}: expected a skip, got {other:?}"),
+        }
+    }
+
+    fn invalid_reason(row: Value) -> String {
+        match map_row(&row, &Options::default()) {
+            Row::Invalid { reason, .. } => reason,
+            other => panic!("{row}: expected an invalid row, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_suspended_agent_is_provisioned_inactive() {
+        let (u, w) = provision(agent(json!({"suspended": true})));
+        assert!(!u.active, "a suspended agent must not be able to sign in");
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("suspended in Zendesk"), "{w:?}");
+        let (u, w) = provision(agent(json!({"suspended": true, "role": "admin"})));
+        assert!(!u.active);
+        assert_eq!(u.user_type.as_deref(), Some("Admin"));
+        assert!(w[0].contains("suspended"), "{w:?}");
+    }
+
+    #[test]
+    fn a_deleted_agent_is_provisioned_inactive() {
+        let (u, w) = provision(agent(json!({"active": false})));
+        assert!(!u.active);
+        assert!(w[0].contains("deleted in Zendesk"), "{w:?}");
+        // Deleted and suspended: one warning, the stronger reason.
+        let (u, w) = provision(agent(json!({"active": false, "suspended": true})));
+        assert!(!u.active);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("deleted"), "{w:?}");
+    }
+
+    #[test]
+    fn an_active_unsuspended_agent_is_active() {
+        let (u, w) = provision(agent(json!({})));
+        assert!(u.active);
+        assert!(w.is_empty(), "{w:?}");
+        // Fields absent, as in older exports: active.
+        let (u, _) = provision(json!({"id": 11, "email": "x@example.com", "role": "agent"}));
+        assert!(u.active);
+    }
+
+    #[test]
+    fn shared_users_of_another_instance_are_skipped() {
+        let opts = Options::default();
+        let reason = skip_reason(agent(json!({"shared_agent": true})), &opts);
+        assert!(
+            reason.contains("shared agent of another Zendesk instance"),
+            "{reason}"
+        );
+        let reason = skip_reason(agent(json!({"shared": true})), &opts);
+        assert!(
+            reason.contains("shared user of another Zendesk instance"),
+            "{reason}"
+        );
+        // Even with end-users included, and whatever the role.
+        let all = Options {
+            include_end_users: true,
+        };
+        let reason = skip_reason(agent(json!({"shared": true, "role": "end-user"})), &all);
+        assert!(reason.contains("another Zendesk instance"), "{reason}");
+        let reason = skip_reason(agent(json!({"shared_agent": true, "role": "admin"})), &all);
+        assert!(reason.contains("shared agent"), "{reason}");
+    }
+
+    #[test]
+    fn end_users_are_skipped_unless_included() {
+        let reason = skip_reason(agent(json!({"role": "end-user"})), &Options::default());
+        assert!(reason.contains("end-user"), "{reason}");
+        let all = Options {
+            include_end_users: true,
+        };
+        match map_row(&agent(json!({"role": "end-user", "suspended": true})), &all) {
+            Row::Provision { user, .. } => {
+                assert_eq!(user.user_type.as_deref(), Some("EndUser"));
+                assert!(!user.active);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn role_type_decides_the_user_type() {
+        for (extra, expect) in [
+            (json!({}), "Agent"),
+            (json!({"role_type": null}), "Agent"),
+            (json!({"role_type": 0, "custom_role_id": 360001}), "Agent"),
+            (json!({"role_type": 1}), "LightAgent"),
+            (json!({"role_type": 2}), "ChatAgent"),
+            (json!({"role_type": 3}), "ChatAgent"),
+            (json!({"chat_only": true}), "ChatAgent"),
+            (json!({"role": "admin"}), "Admin"),
+            (json!({"role": "admin", "role_type": 4}), "Admin"),
+            (json!({"role": "admin", "role_type": 5}), "BillingAdmin"),
+            // Restrictions and moderation do not change who is provisioned or how.
+            (
+                json!({"restricted_agent": true, "moderator": true, "role_type": 0}),
+                "Agent",
+            ),
+            (json!({"restricted_agent": false, "role": "admin"}), "Admin"),
+        ] {
+            let row = agent(extra.clone());
+            let (u, w) = provision(row);
+            assert_eq!(u.user_type.as_deref(), Some(expect), "{extra}");
+            assert!(u.active, "{extra}");
+            assert!(w.is_empty(), "{extra}: {w:?}");
+        }
+    }
+
+    #[test]
+    fn contradictory_or_unknown_roles_fail_the_row() {
+        for (extra, expect) in [
+            (json!({"role_type": 4}), "contradicts role_type 4 (admin)"),
+            (json!({"role_type": 5}), "contradicts role_type 5"),
+            (
+                json!({"role": "admin", "role_type": 1}),
+                "contradicts role_type 1 (light agent)",
+            ),
+            (json!({"role_type": 9}), "unknown Zendesk role_type 9"),
+            (json!({"role_type": -1}), "unknown Zendesk role_type -1"),
+            (json!({"role": "light-agent"}), "role_type"),
+            (json!({"suspended": "yes"}), "not a Zendesk user object"),
+            (json!({"shared_agent": 1}), "not a Zendesk user object"),
+        ] {
+            let reason = invalid_reason(agent(extra.clone()));
+            assert!(reason.contains(expect), "{extra}: {reason}");
+        }
+        let all = Options {
+            include_end_users: true,
+        };
+        match map_row(&agent(json!({"role": "end-user", "role_type": 1})), &all) {
+            Row::Invalid { reason, .. } => assert!(reason.contains("contradicts"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
