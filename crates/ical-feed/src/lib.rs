@@ -1,3 +1,8 @@
+//! `ical-feed` writes byte-exact RFC 5545 iCalendar feeds of agents' shifts as a stream, and
+//! signs expiring feed URLs for calendar subscriptions.
+//!
+//! One night shift across the spring-forward night, written in UTC and in local time:
+//!
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use ical_feed::{CalendarMeta, FeedPlan, FeedWriter, Shift, Status, UidDomain, WriterOptions};
@@ -36,9 +41,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Byte-exact RFC 5545 iCalendar feeds of agents' shifts, written as a stream, with signed,
-//! expiring feed URLs for calendar subscriptions.
-//!
 //! - [`Shift`] and [`CalendarMeta`] are the model, validated when built ([`ShiftError`],
 //!   [`MetaError`]); [`UidDomain`] turns shift ids into stable, ASCII, ≤255-octet UIDs.
 //! - [`FeedWriter`] writes into any `io::Write` or `fmt::Write`, event by event, with memory
@@ -48,8 +50,9 @@
 //!   DTSTAMP is the shift's last modification, so the same input gives the same bytes.
 //! - [`http`] gives the media type and a strong ETag; [`signing`] makes and checks feed URLs
 //!   (HMAC-SHA256, key rotation, constant-time comparison).
-//! - [`read`] parses feeds back (ours and common real ones); [`json`] reads the JSON shift
-//!   format of the `ics_feed` example.
+//! - [`read`] parses feeds back (ours and common real ones), refusing components nested more
+//!   than [`read::MAX_DEPTH`] deep and never recursing over the tree; [`json`] reads the JSON
+//!   shift format of the `ics_feed` example.
 //!
 //! Where the usual calendar-sync advice is wrong: `TZID=UTC` as a property, or a TZID
 //! parameter on a UTC (`…Z`) time, is invalid (RFC 5545 §3.3.5: "The 'TZID' property parameter

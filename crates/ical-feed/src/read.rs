@@ -3,7 +3,13 @@
 //!
 //! It is lenient where real feeds are sloppy (bare LF line ends, TAB continuations, blank lines,
 //! unknown backslash escapes are kept) and strict about structure (a content line needs a name
-//! and a colon, quotes must close, BEGIN/END must nest). It does not resolve TZIDs to instants.
+//! and a colon, quotes must close, BEGIN/END must nest, at most [`MAX_DEPTH`] components deep).
+//! It does not resolve TZIDs to instants.
+//!
+//! Nothing here recurses over the component tree: parsing keeps an explicit stack, and
+//! [`Component`]'s `Drop`, `Clone`, `PartialEq`, `Debug` and [`Component::walk`] loop, so a tree
+//! of any depth or width (built by hand or parsed) is dropped, compared, cloned and printed
+//! without growing the call stack.
 //!
 //! ```
 //! use ical_feed::read;
@@ -20,9 +26,23 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use std::borrow::Cow;
+use std::fmt;
+
+/// How deep components may nest in a parsed stream (the top-level VCALENDAR counts as 1).
+///
+/// Real feeds nest three deep at most (VCALENDAR, VEVENT, VALARM; or VCALENDAR, VTIMEZONE,
+/// STANDARD), so 64 leaves room for any legitimate extension while keeping a hostile input of
+/// thousands of nested `BEGIN:` lines from building a huge tree: [`parse`] and
+/// [`parse_components`] stop at the first `BEGIN:` beyond this depth with
+/// [`ReadErrorKind::TooDeep`].
+pub const MAX_DEPTH: usize = 64;
 
 /// A component (`BEGIN:NAME` … `END:NAME`) with its properties and sub-components in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Drop`, `Clone`, `PartialEq` and `Debug` are iterative, whatever the depth of the tree. Since
+/// the type implements `Drop`, take a field out with [`std::mem::take`] rather than by moving
+/// it out of the struct.
+#[derive(Eq)]
 pub struct Component {
     /// The name, upper-cased (`VCALENDAR`, `VEVENT`, …).
     pub name: String,
@@ -113,6 +133,18 @@ pub enum ReadErrorKind {
         /// The END found.
         found: String,
     },
+    /// A `BEGIN:` line would open a component deeper than [`MAX_DEPTH`].
+    #[error(
+        "BEGIN:{name} nests components more than {limit} deep; iCalendar feeds nest 3 deep \
+         (VCALENDAR > VEVENT > VALARM): the input is malformed or hostile, check that every \
+         BEGIN line has its END line"
+    )]
+    TooDeep {
+        /// The component that would have been too deep.
+        name: String,
+        /// The limit, [`MAX_DEPTH`].
+        limit: usize,
+    },
     /// The input ended inside a component.
     #[error("input ends inside {0}: END:{0} is missing")]
     Unclosed(String),
@@ -128,6 +160,35 @@ pub enum ReadErrorKind {
 }
 
 impl Component {
+    /// Every component of the tree, this one first, depth-first in document order, with its
+    /// depth (0 for `self`). Iterative: any depth is fine.
+    ///
+    /// ```
+    /// let cal = ical_feed::read::parse(
+    ///     "BEGIN:VCALENDAR\nBEGIN:VEVENT\nBEGIN:VALARM\nEND:VALARM\nEND:VEVENT\nEND:VCALENDAR\n",
+    /// )?;
+    /// let names: Vec<_> = cal.walk().map(|(depth, c)| (depth, c.name.as_str())).collect();
+    /// assert_eq!(names, [(0, "VCALENDAR"), (1, "VEVENT"), (2, "VALARM")]);
+    /// # Ok::<(), ical_feed::read::ReadError>(())
+    /// ```
+    pub fn walk(&self) -> impl Iterator<Item = (usize, &Component)> + '_ {
+        let mut stack = vec![(0, self)];
+        std::iter::from_fn(move || {
+            let (depth, c) = stack.pop()?;
+            stack.extend(c.components.iter().rev().map(|child| (depth + 1, child)));
+            Some((depth, c))
+        })
+    }
+
+    /// A copy of this component without its sub-components (room is made for them).
+    fn shell_of(&self) -> Component {
+        Component {
+            name: self.name.clone(),
+            properties: self.properties.clone(),
+            components: Vec::with_capacity(self.components.len()),
+        }
+    }
+
     /// The first property named `name` (case-insensitive).
     pub fn property(&self, name: &str) -> Option<&Property> {
         self.properties
@@ -153,6 +214,107 @@ impl Component {
         self.components
             .iter()
             .filter(move |c| c.name.eq_ignore_ascii_case(name))
+    }
+}
+
+impl Drop for Component {
+    fn drop(&mut self) {
+        // Detach the children before they drop, so each drop sees no grandchildren.
+        let mut pending = std::mem::take(&mut self.components);
+        while let Some(mut c) = pending.pop() {
+            pending.append(&mut c.components);
+        }
+    }
+}
+
+impl Clone for Component {
+    fn clone(&self) -> Self {
+        // (source, next child to copy, copy without children yet)
+        let mut stack = vec![(self, 0usize, self.shell_of())];
+        loop {
+            let Some(&mut (src, ref mut next, _)) = stack.last_mut() else {
+                // Not reached: the root is returned when it is popped.
+                break self.shell_of();
+            };
+            if let Some(child) = src.components.get(*next) {
+                *next += 1;
+                stack.push((child, 0, child.shell_of()));
+                continue;
+            }
+            let Some((_, _, done)) = stack.pop() else {
+                break self.shell_of();
+            };
+            match stack.last_mut() {
+                Some((_, _, parent)) => parent.components.push(done),
+                None => break done,
+            }
+        }
+    }
+}
+
+impl PartialEq for Component {
+    fn eq(&self, other: &Self) -> bool {
+        let mut pairs = vec![(self, other)];
+        while let Some((a, b)) = pairs.pop() {
+            if a.name != b.name
+                || a.properties != b.properties
+                || a.components.len() != b.components.len()
+            {
+                return false;
+            }
+            pairs.extend(a.components.iter().zip(&b.components));
+        }
+        true
+    }
+}
+
+impl fmt::Debug for Component {
+    /// The derived format (`Component { name: …, properties: […], components: […] }`), written
+    /// in a loop; `{:#?}` puts each component on its own line, indented by depth (at most 32
+    /// levels of indentation).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pretty = f.alternate();
+        let newline = |f: &mut fmt::Formatter<'_>, depth: usize| -> fmt::Result {
+            if pretty {
+                f.write_str("\n")?;
+                for _ in 0..depth.min(32) {
+                    f.write_str("    ")?;
+                }
+            }
+            Ok(())
+        };
+        let open = |f: &mut fmt::Formatter<'_>, c: &Component| {
+            write!(
+                f,
+                "Component {{ name: {:?}, properties: {:?}, components: [",
+                c.name, c.properties
+            )
+        };
+        open(f, self)?;
+        // (component, next child to print)
+        let mut stack = vec![(self, 0usize)];
+        while let Some(&mut (c, ref mut next)) = stack.last_mut() {
+            if let Some(child) = c.components.get(*next) {
+                if *next > 0 {
+                    f.write_str(",")?;
+                    if !pretty {
+                        f.write_str(" ")?;
+                    }
+                }
+                *next += 1;
+                newline(f, stack.len())?;
+                open(f, child)?;
+                stack.push((child, 0));
+            } else {
+                let had_children = !c.components.is_empty();
+                stack.pop();
+                if had_children {
+                    newline(f, stack.len())?;
+                }
+                f.write_str("] }")?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -235,6 +397,15 @@ pub fn parse_components(input: &str) -> Result<Vec<Component>, ReadError> {
         let (line, text) = logical?;
         let prop = parse_content_line_at(&text, line)?;
         if prop.name == "BEGIN" {
+            if stack.len() >= MAX_DEPTH {
+                return Err(ReadError {
+                    line,
+                    kind: ReadErrorKind::TooDeep {
+                        name: prop.value.to_ascii_uppercase(),
+                        limit: MAX_DEPTH,
+                    },
+                });
+            }
             stack.push(Component {
                 name: prop.value.to_ascii_uppercase(),
                 properties: Vec::new(),
@@ -242,7 +413,7 @@ pub fn parse_components(input: &str) -> Result<Vec<Component>, ReadError> {
             });
         } else if prop.name == "END" {
             let found = prop.value.to_ascii_uppercase();
-            let Some(done) = stack.pop() else {
+            let Some(mut done) = stack.pop() else {
                 return Err(ReadError {
                     line,
                     kind: ReadErrorKind::OutsideComponent(prop.name),
@@ -252,7 +423,7 @@ pub fn parse_components(input: &str) -> Result<Vec<Component>, ReadError> {
                 return Err(ReadError {
                     line,
                     kind: ReadErrorKind::MismatchedEnd {
-                        expected: done.name,
+                        expected: std::mem::take(&mut done.name),
                         found,
                     },
                 });
@@ -273,10 +444,10 @@ pub fn parse_components(input: &str) -> Result<Vec<Component>, ReadError> {
             }
         }
     }
-    if let Some(open) = stack.pop() {
+    if let Some(mut open) = stack.pop() {
         return Err(ReadError {
             line: input.lines().count(),
-            kind: ReadErrorKind::Unclosed(open.name),
+            kind: ReadErrorKind::Unclosed(std::mem::take(&mut open.name)),
         });
     }
     Ok(top)

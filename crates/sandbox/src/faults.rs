@@ -17,7 +17,8 @@ use crate::{TokenEndpoint, bearer_token, lock};
 ///
 /// Each request that passes the token check (if one is set) takes the next fault of the script;
 /// when the script is empty it gets the normal response. Arrival instants and bearer tokens are
-/// recorded for assertions. Clones share state.
+/// recorded for assertions. Clones share state. Its `Debug` shows the script and counts, never a
+/// bearer token.
 ///
 /// ```
 /// use wfm_sandbox::Faults;
@@ -27,12 +28,21 @@ use crate::{TokenEndpoint, bearer_token, lock};
 ///     .fail_first(2, 503);      // then 503, 503, then 200
 /// assert_eq!(api.requests(), 0);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Faults {
     state: Arc<FaultState>,
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for Faults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Faults")
+            .field("script", &*lock(&self.state.script))
+            .field("requires_token", &lock(&self.state.tokens).is_some())
+            .field("requests", &self.requests())
+            .finish_non_exhaustive()
+    }
+}
+
 struct FaultState {
     ok: ResponseTemplate,
     script: Mutex<VecDeque<Fault>>,

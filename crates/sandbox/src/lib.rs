@@ -18,6 +18,12 @@
 //! Residents so far: an OAuth token endpoint ([`TokenEndpoint`]), an API fault injector
 //! ([`Faults`]), a connection dropper ([`DropConnections`]) and a SCIM service provider
 //! ([`scim`]). Each platform crate adds its own stand-in here.
+//!
+//! One server is one sandbox world: the [`TokenEndpoint`] is where tokens come from (point a
+//! real `wfm_auth::TokenCache` at [`TokenEndpoint::url`]), and every stand-in told to
+//! `require_token(&tokens)` accepts exactly the tokens that endpoint issued and still holds
+//! valid, and answers 401 to anything else, so a token cache's refresh-on-401 runs for real
+//! after [`TokenEndpoint::expire_all`].
 #![forbid(unsafe_code)]
 
 mod faults;
@@ -41,8 +47,12 @@ fn bearer_token(request: &wiremock::Request) -> Option<String> {
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
+            // The scheme is case-insensitive (RFC 9110 §11.1).
+            let (scheme, token) = v.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim())
+                .filter(|t| !t.is_empty())
         })
         .map(str::to_owned)
 }

@@ -1,18 +1,41 @@
 //! A stateful SCIM 2.0 service provider (Users) on a [`MockServer`], with the quirks of Genesys
 //! Cloud and NICE CXone, for tests and examples that must not touch a real tenant.
 //!
+//! Its flavour is the client's own [`wfm_scim::Flavor`] (re-exported here as [`Flavor`]), so the
+//! stand-in and a [`wfm_scim::Client`] are set up with the same value. It belongs to the sandbox
+//! world: [`require_token`](ScimServiceProvider::require_token) makes it accept exactly the
+//! tokens a [`TokenEndpoint`] on the same server issued (and still holds valid), so a real
+//! `wfm_auth::TokenCache` pointed at [`TokenEndpoint::url`] gets tokens it can use here.
+//!
 //! ```
-//! use wfm_sandbox::scim::{ScimFlavor, ScimServiceProvider};
+//! use wfm_sandbox::TokenEndpoint;
+//! use wfm_sandbox::scim::{Flavor, ScimServiceProvider};
 //! use wiremock::MockServer;
 //!
 //! # async fn demo() {
 //! let server = MockServer::start().await;
-//! let scim = ScimServiceProvider::mount(&server, ScimFlavor::GenesysCloud).await.require_token("T");
-//! let client = reqwest::Client::new();
-//! let created = client
-//!     .post(format!("{}/api/v2/scim/v2/users", server.uri()))
-//!     .bearer_auth("T")
-//!     .json(&serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ada"}))
+//! let tokens = TokenEndpoint::mount(&server, "/oauth/token").await;
+//! let scim = ScimServiceProvider::mount(&server, Flavor::GenesysCloud)
+//!     .await
+//!     .require_token(&tokens);
+//! let http = reqwest::Client::new();
+//! let token: serde_json::Value = http
+//!     .post(tokens.url())
+//!     .form(&[("grant_type", "client_credentials")])
+//!     .send()
+//!     .await
+//!     .unwrap()
+//!     .json()
+//!     .await
+//!     .unwrap();
+//! let user = serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ada"});
+//! let users = format!("{}/users", scim.base_url());
+//! let forged = http.post(&users).bearer_auth("made-up").json(&user).send().await.unwrap();
+//! assert_eq!(forged.status(), 401);
+//! let created = http
+//!     .post(&users)
+//!     .bearer_auth(token["access_token"].as_str().unwrap())
+//!     .json(&user)
 //!     .send()
 //!     .await
 //!     .unwrap();
@@ -30,63 +53,106 @@
 //! is unique (case-insensitively): a duplicate is 409 `uniqueness`. Groups and Bulk are not
 //! served (501).
 //!
-//! | | [`Generic`](ScimFlavor::Generic) | [`GenesysCloud`](ScimFlavor::GenesysCloud) | [`Cxone`](ScimFlavor::Cxone) |
+//! | | [`Generic`](Flavor::Generic) (and any flavour added later) | [`GenesysCloud`](Flavor::GenesysCloud) | [`Cxone`](Flavor::Cxone) |
 //! |---|---|---|---|
-//! | base path | `/v2` | `/api/v2/scim/v2` (endpoints matched case-insensitively: `users`) | `/scim/v2` |
+//! | base path ([`base_path`]) | `/v2` | `/api/v2/scim/v2` (endpoints matched case-insensitively: `users`) | `/scim/v2` |
 //! | `ETag` / `meta.version` | `W/"n"` / `W/"n"` | `"n"` / `n` (bare: the client must quote it) | `W/"n"` / `W/"n"` |
 //! | stale `If-Match` | 412 | **400 `invalidVers`** | 412 |
 //! | DELETE | 204 | 204 | **405** (deactivate with `active: false` instead) |
 //! | list without `count` | all | 25 per page, and only active users unless the filter names `active` | all |
 //! | 403 ([`forbid`](ScimServiceProvider::forbid)) | SCIM error | Genesys body: `code` `missing.permissions` | SCIM error |
 
+use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::{bearer_token, lock};
+use crate::{TokenEndpoint, bearer_token, lock};
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
-/// Which platform's behaviour the stand-in imitates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScimFlavor {
-    /// RFC 7644 as written (412 on a stale `If-Match`).
-    Generic,
-    /// Genesys Cloud: `/api/v2/scim/v2`, quoted numeric ETags, 400 `invalidVers`, 25 per page.
-    GenesysCloud,
-    /// NICE CXone: `/scim/v2`, no DELETE (405).
-    Cxone,
+pub use wfm_scim::Flavor;
+
+/// The path the stand-in serves `flavor` under: `/api/v2/scim/v2` for Genesys Cloud,
+/// `/scim/v2` for CXone, `/v2` for [`Flavor::Generic`] and for any flavour `wfm-scim` adds
+/// later (they are served as generic RFC 7644).
+///
+/// Unlike [`Flavor::base_path`] (empty for `Generic`, whose URL the caller gives in full), the
+/// stand-in needs a path of its own for every flavour; [`ScimServiceProvider::base_url`] is the
+/// URL to give a client.
+pub fn base_path(flavor: Flavor) -> &'static str {
+    match flavor {
+        Flavor::GenesysCloud => "/api/v2/scim/v2",
+        Flavor::Cxone => "/scim/v2",
+        _ => "/v2",
+    }
 }
 
-impl ScimFlavor {
-    /// The base path the stand-in serves.
-    pub fn base_path(self) -> &'static str {
+/// How requests must authenticate.
+#[derive(Clone)]
+enum Auth {
+    /// Anything goes.
+    Open,
+    /// Exactly this bearer token.
+    Fixed(String),
+    /// A bearer token the endpoint issued and still holds valid.
+    Issued(TokenEndpoint),
+}
+
+impl Auth {
+    fn accepts(&self, bearer: Option<&str>) -> bool {
         match self {
-            ScimFlavor::Generic => "/v2",
-            ScimFlavor::GenesysCloud => "/api/v2/scim/v2",
-            ScimFlavor::Cxone => "/scim/v2",
+            Auth::Open => true,
+            Auth::Fixed(token) => bearer == Some(token.as_str()),
+            Auth::Issued(tokens) => bearer.is_some_and(|b| tokens.is_valid(b)),
         }
     }
 }
 
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the token itself.
+        f.write_str(match self {
+            Auth::Open => "Open",
+            Auth::Fixed(_) => "Fixed(<redacted>)",
+            Auth::Issued(_) => "IssuedBy(TokenEndpoint)",
+        })
+    }
+}
+
 /// The stand-in; cheap to clone, clones share state.
-#[derive(Clone, Debug)]
+///
+/// Its `Debug` shows the flavour, the base URL, how requests authenticate and how many users are
+/// stored, never a token.
+#[derive(Clone)]
 pub struct ScimServiceProvider {
     state: Arc<State>,
 }
 
-#[derive(Debug)]
 struct State {
-    flavor: ScimFlavor,
+    flavor: Flavor,
+    base_url: String,
     store: Mutex<Store>,
-    token: Mutex<Option<String>>,
+    auth: Mutex<Auth>,
     forbidden: Mutex<bool>,
     log: Mutex<Vec<String>>,
+}
+
+impl fmt::Debug for ScimServiceProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScimServiceProvider")
+            .field("flavor", &self.state.flavor)
+            .field("base_url", &self.state.base_url)
+            .field("auth", &*lock(&self.state.auth))
+            .field("users", &lock(&self.state.store).users.len())
+            .field("forbidden", &*lock(&self.state.forbidden))
+            .finish()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -100,18 +166,20 @@ struct Store {
 type Answer = (u16, Option<Value>, Vec<(&'static str, String)>);
 
 impl ScimServiceProvider {
-    /// Mount the stand-in on `server` under [`ScimFlavor::base_path`].
-    pub async fn mount(server: &MockServer, flavor: ScimFlavor) -> Self {
+    /// Mount the stand-in on `server` under [`base_path`]`(flavor)`. It accepts every request
+    /// until told otherwise with [`require_token`](Self::require_token).
+    pub async fn mount(server: &MockServer, flavor: Flavor) -> Self {
         let sp = Self {
             state: Arc::new(State {
                 flavor,
+                base_url: format!("{}{}", server.uri(), base_path(flavor)),
                 store: Mutex::new(Store::default()),
-                token: Mutex::new(None),
+                auth: Mutex::new(Auth::Open),
                 forbidden: Mutex::new(false),
                 log: Mutex::new(Vec::new()),
             }),
         };
-        let prefix = flavor.base_path().to_ascii_lowercase();
+        let prefix = base_path(flavor).to_ascii_lowercase();
         Mock::given(move |req: &Request| {
             let p = req.url.path().to_ascii_lowercase();
             p == prefix || p.starts_with(&format!("{prefix}/"))
@@ -122,9 +190,22 @@ impl ScimServiceProvider {
         sp
     }
 
-    /// Answer 401 to requests without `Authorization: Bearer <token>`.
-    pub fn require_token(self, token: &str) -> Self {
-        *lock(&self.state.token) = Some(token.to_owned());
+    /// Answer 401 (in the platform's shape) to requests whose bearer token `tokens` did not
+    /// issue, or issued but has since expired ([`TokenEndpoint::expire_all`]), exactly as
+    /// [`Faults::require_token`](crate::Faults::require_token) does: the stand-ins of one server
+    /// accept the same tokens, the ones a `wfm_auth::TokenCache` gets from [`TokenEndpoint::url`].
+    pub fn require_token(self, tokens: &TokenEndpoint) -> Self {
+        *lock(&self.state.auth) = Auth::Issued(tokens.clone());
+        self
+    }
+
+    /// Answer 401 to requests without `Authorization: Bearer <token>`, for this one fixed token.
+    ///
+    /// Kept for tests that authenticate with a fixed token (a `wfm_auth::StaticToken`), such as
+    /// `wfm-scim`'s platform-quirk tests; to test with a real token cache, prefer
+    /// [`require_token`](Self::require_token).
+    pub fn require_fixed_token(self, token: &str) -> Self {
+        *lock(&self.state.auth) = Auth::Fixed(token.to_owned());
         self
     }
 
@@ -134,8 +215,15 @@ impl ScimServiceProvider {
     }
 
     /// The flavour.
-    pub fn flavor(&self) -> ScimFlavor {
+    pub fn flavor(&self) -> Flavor {
         self.state.flavor
+    }
+
+    /// The SCIM base URL the stand-in serves, `{server}{base_path}` without a trailing slash
+    /// (`http://127.0.0.1:PORT/api/v2/scim/v2` for Genesys Cloud): the URL to give a
+    /// `wfm_scim::Client` of the same flavour.
+    pub fn base_url(&self) -> &str {
+        &self.state.base_url
     }
 
     /// The users stored, in creation order.
@@ -160,7 +248,7 @@ impl ScimServiceProvider {
     fn handle(&self, req: &Request) -> Answer {
         let flavor = self.state.flavor;
         let method = req.method.as_str().to_owned();
-        let base = flavor.base_path();
+        let base = base_path(flavor);
         let rest = &req.url.path()[base.len().min(req.url.path().len())..];
         let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
         let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
@@ -207,7 +295,7 @@ impl ScimServiceProvider {
                 let count = query("count").and_then(|s| s.parse().ok());
                 self.list_users(query("filter").as_deref(), start, count)
             }
-            ("POST", ["users", ".search"]) if flavor != ScimFlavor::GenesysCloud => {
+            ("POST", ["users", ".search"]) if flavor != Flavor::GenesysCloud => {
                 let b = body.unwrap_or(Value::Null);
                 let start = b["startIndex"].as_u64().unwrap_or(1);
                 let count = b["count"].as_u64();
@@ -234,7 +322,7 @@ impl ScimServiceProvider {
                 Some(b) => self.patch(segments[1], &b, if_match.as_deref(), &location_base),
                 None => error(400, Some("invalidSyntax"), "the body must be a PatchOp"),
             },
-            ("DELETE", ["users", _]) if flavor == ScimFlavor::Cxone => error(
+            ("DELETE", ["users", _]) if flavor == Flavor::Cxone => error(
                 405,
                 None,
                 "DELETE is not supported; deactivate the user with PATCH active=false",
@@ -252,7 +340,7 @@ impl ScimServiceProvider {
     }
 
     fn config(&self) -> Value {
-        let genesys = self.state.flavor == ScimFlavor::GenesysCloud;
+        let genesys = self.state.flavor == Flavor::GenesysCloud;
         json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
             "patch": {"supported": true},
@@ -278,12 +366,12 @@ impl ScimServiceProvider {
             .iter()
             .filter(|u| parsed.as_ref().is_none_or(|f| f.matches(u)))
             .filter(|u| {
-                flavor != ScimFlavor::GenesysCloud || names_active || u["active"] != json!(false)
+                flavor != Flavor::GenesysCloud || names_active || u["active"] != json!(false)
             })
             .cloned()
             .collect();
         let total = matching.len() as u64;
-        let count = count.or((flavor == ScimFlavor::GenesysCloud).then_some(25));
+        let count = count.or((flavor == Flavor::GenesysCloud).then_some(25));
         let start = start.max(1);
         let page: Vec<Value> = matching
             .into_iter()
@@ -410,31 +498,34 @@ impl Respond for ScimServiceProvider {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         lock(&self.state.log).push(format!("{} {}", request.method, request.url.path()));
         let flavor = self.state.flavor;
-        let expected = lock(&self.state.token).clone();
-        if let Some(expected) = expected {
-            let given = bearer_token(request);
-            if given.as_deref() != Some(expected.as_str()) {
-                let body = match flavor {
-                    ScimFlavor::GenesysCloud => {
-                        json!({"code": "bad.credentials", "message": "Invalid login credentials.", "status": 401})
-                    }
-                    _ => scim_error(
-                        401,
-                        None,
-                        "Authorization failure: a valid bearer token is required",
-                    ),
-                };
-                return respond((
+        let auth = lock(&self.state.auth).clone();
+        let bearer = bearer_token(request);
+        if !auth.accepts(bearer.as_deref()) {
+            let body = match flavor {
+                Flavor::GenesysCloud => {
+                    json!({"code": "bad.credentials", "message": "Invalid login credentials.", "status": 401})
+                }
+                _ => scim_error(
                     401,
-                    Some(body),
-                    vec![("www-authenticate", "Bearer realm=\"SCIM\"".into())],
-                ));
-            }
+                    None,
+                    "Authorization failure: a valid bearer token is required",
+                ),
+            };
+            // RFC 6750 §3: `error="invalid_token"` when a token was presented and refused.
+            let challenge = match bearer {
+                Some(_) => "Bearer realm=\"SCIM\", error=\"invalid_token\"",
+                None => "Bearer realm=\"SCIM\"",
+            };
+            return respond((
+                401,
+                Some(body),
+                vec![("www-authenticate", challenge.into())],
+            ));
         }
         if *lock(&self.state.forbidden) {
             let method = request.method.as_str();
             let body = match flavor {
-                ScimFlavor::GenesysCloud => {
+                Flavor::GenesysCloud => {
                     let permission = match method {
                         "POST" => "directory:user:add",
                         "DELETE" => "directory:user:delete",
@@ -482,7 +573,7 @@ impl Store {
     fn stamp(
         &mut self,
         user: &mut Value,
-        flavor: ScimFlavor,
+        flavor: Flavor,
         location_base: &str,
         created: Option<Value>,
     ) {
@@ -494,7 +585,7 @@ impl Store {
             None => {
                 self.next_id += 1;
                 match flavor {
-                    ScimFlavor::GenesysCloud => {
+                    Flavor::GenesysCloud => {
                         format!("6a5e1b2c-0000-4000-8000-{:012x}", self.next_id)
                     }
                     _ => format!("sandbox-user-{}", self.next_id),
@@ -504,7 +595,7 @@ impl Store {
         self.next_version += 1;
         let now = rfc3339_now();
         let version = match flavor {
-            ScimFlavor::GenesysCloud => self.next_version.to_string(),
+            Flavor::GenesysCloud => self.next_version.to_string(),
             _ => format!("W/\"{}\"", self.next_version),
         };
         let created = created
@@ -516,7 +607,7 @@ impl Store {
             if !map.contains_key("schemas") {
                 map.insert("schemas".into(), json!([USER_SCHEMA]));
             }
-            if flavor != ScimFlavor::GenesysCloud && !map.contains_key("active") {
+            if flavor != Flavor::GenesysCloud && !map.contains_key("active") {
                 map.insert("active".into(), json!(true));
             }
             map.insert(
@@ -534,23 +625,23 @@ impl Store {
 }
 
 /// The `ETag` header for a stored user.
-fn etag(flavor: ScimFlavor, user: &Value) -> String {
+fn etag(flavor: Flavor, user: &Value) -> String {
     let v = user["meta"]["version"].as_str().unwrap_or_default();
     match flavor {
-        ScimFlavor::GenesysCloud => format!("\"{v}\""),
+        Flavor::GenesysCloud => format!("\"{v}\""),
         _ => v.to_owned(),
     }
 }
 
 /// `None` when `if_match` is absent or matches; otherwise the flavour's conflict answer.
-fn version_check(flavor: ScimFlavor, user: &Value, if_match: Option<&str>) -> Option<Answer> {
+fn version_check(flavor: Flavor, user: &Value, if_match: Option<&str>) -> Option<Answer> {
     let given = if_match?.trim();
     let current = etag(flavor, user);
     if given == "*" || given == current {
         return None;
     }
     Some(match flavor {
-        ScimFlavor::GenesysCloud => error(
+        Flavor::GenesysCloud => error(
             400,
             Some("invalidVers"),
             &format!("The version {given} does not match the current version {current}"),
@@ -563,7 +654,7 @@ fn version_check(flavor: ScimFlavor, user: &Value, if_match: Option<&str>) -> Op
     })
 }
 
-fn ok_user(flavor: ScimFlavor, user: Value, status: u16) -> Answer {
+fn ok_user(flavor: Flavor, user: Value, status: u16) -> Answer {
     let tag = etag(flavor, &user);
     let location = user["meta"]["location"]
         .as_str()
@@ -603,11 +694,11 @@ fn list(resources: Vec<Value>, total: u64, start: u64) -> Value {
     })
 }
 
-fn resource_type(flavor: ScimFlavor) -> Value {
+fn resource_type(flavor: Flavor) -> Value {
     let mut extensions = vec![
         json!({"schema": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "required": false}),
     ];
-    if flavor == ScimFlavor::GenesysCloud {
+    if flavor == Flavor::GenesysCloud {
         extensions.push(json!({"schema": "urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User", "required": false}));
     }
     json!({
@@ -617,9 +708,9 @@ fn resource_type(flavor: ScimFlavor) -> Value {
     })
 }
 
-fn users_endpoint(flavor: ScimFlavor) -> &'static str {
+fn users_endpoint(flavor: Flavor) -> &'static str {
     match flavor {
-        ScimFlavor::GenesysCloud => "users",
+        Flavor::GenesysCloud => "users",
         _ => "Users",
     }
 }

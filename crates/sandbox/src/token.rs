@@ -2,6 +2,7 @@
 //! fail, to grant fewer scopes, or to expire everything it issued.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -16,13 +17,32 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 /// It answers `{"access_token": "sandbox-token-N", "token_type": "bearer", "expires_in": ...}`,
 /// plus `scope` when one is set with [`grant_scope`](Self::grant_scope). Cheap to clone; clones
 /// share state.
-#[derive(Clone, Debug, Default)]
+///
+/// It is the sandbox's one source of tokens: point a real `wfm_auth::TokenCache`
+/// (`ClientCredentials::new(endpoint.url(), …)`) at [`url`](Self::url), and make the stand-ins
+/// accept exactly what it issued with [`Faults::require_token`](crate::Faults::require_token)
+/// and [`ScimServiceProvider::require_token`](crate::scim::ScimServiceProvider::require_token).
+///
+/// Its `Debug` shows counts, never a token or a request's credentials.
+#[derive(Clone, Default)]
 pub struct TokenEndpoint {
     state: Arc<State>,
 }
 
-#[derive(Debug, Default)]
+impl fmt::Debug for TokenEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenEndpoint")
+            .field("url", &self.state.url)
+            .field("requests", &self.requests())
+            .field("valid_tokens", &lock(&self.state.valid).len())
+            .field("expires_in", &self.state.expires_in.load(Ordering::SeqCst))
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Default)]
 struct State {
+    url: String,
     requests: AtomicUsize,
     expires_in: AtomicU64,
     scope: Mutex<Option<String>>,
@@ -32,7 +52,11 @@ struct State {
 }
 
 /// What the endpoint saw and answered, for assertions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` shows the grant type only: the token, the `Authorization` header (client
+/// credentials) and the form (which may hold a client secret) are redacted. Compare the fields
+/// themselves in assertions.
+#[derive(Clone, PartialEq, Eq)]
 pub struct IssuedToken {
     /// The access token issued.
     pub access_token: String,
@@ -44,17 +68,41 @@ pub struct IssuedToken {
     pub form: String,
 }
 
+impl fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("access_token", &"<redacted>")
+            .field("grant_type", &self.grant_type)
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "<redacted>"),
+            )
+            .field("form", &"<redacted>")
+            .finish()
+    }
+}
+
 impl TokenEndpoint {
     /// Mount a token endpoint at `path` (for example `/oauth/token`); tokens last 3600 s.
     pub async fn mount(server: &MockServer, at: &str) -> Self {
-        let endpoint = Self::default();
-        endpoint.state.expires_in.store(3600, Ordering::SeqCst);
+        let endpoint = Self {
+            state: Arc::new(State {
+                url: format!("{}{at}", server.uri()),
+                expires_in: AtomicU64::new(3600),
+                ..State::default()
+            }),
+        };
         Mock::given(method("POST"))
             .and(path(at))
             .respond_with(endpoint.clone())
             .mount(server)
             .await;
         endpoint
+    }
+    /// The endpoint's full URL (`http://127.0.0.1:PORT/oauth/token`), for a token cache's
+    /// credentials; empty for an endpoint made with `default()` and never mounted.
+    pub fn url(&self) -> &str {
+        &self.state.url
     }
     /// Token requests received so far, failed ones included.
     pub fn requests(&self) -> usize {

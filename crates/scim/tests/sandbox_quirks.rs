@@ -6,7 +6,7 @@ use std::sync::Arc;
 use futures::TryStreamExt;
 use serde_json::json;
 use wfm_auth::StaticToken;
-use wfm_sandbox::scim::{ScimFlavor, ScimServiceProvider};
+use wfm_sandbox::scim::ScimServiceProvider;
 use wfm_sandbox::wiremock::MockServer;
 use wfm_scim::filter::{AttrPath, Filter, PatchPath};
 use wfm_scim::provision::{Provisioner, zendesk};
@@ -16,11 +16,11 @@ use wfm_scim::{
 
 const TOKEN: &str = "sandbox-scim-token";
 
-async fn setup(sandbox: ScimFlavor, client: Flavor) -> (MockServer, ScimServiceProvider, Client) {
+async fn setup(sandbox: Flavor, client: Flavor) -> (MockServer, ScimServiceProvider, Client) {
     let server = MockServer::start().await;
     let scim = ScimServiceProvider::mount(&server, sandbox)
         .await
-        .require_token(TOKEN);
+        .require_fixed_token(TOKEN);
     let client = Client::builder(client, server.uri().parse().unwrap())
         .token_provider(Arc::new(StaticToken::new(TOKEN)))
         .build()
@@ -30,7 +30,7 @@ async fn setup(sandbox: ScimFlavor, client: Flavor) -> (MockServer, ScimServiceP
 
 #[tokio::test]
 async fn genesys_paths_quoted_versions_and_invalid_vers() {
-    let (_server, scim, client) = setup(ScimFlavor::GenesysCloud, Flavor::GenesysCloud).await;
+    let (_server, scim, client) = setup(Flavor::GenesysCloud, Flavor::GenesysCloud).await;
     let created = client.create(&User::new("ada@example.com")).await.unwrap();
     let id = created.id.clone().unwrap();
     let v1 = created.version().unwrap().to_owned();
@@ -69,7 +69,7 @@ async fn genesys_paths_quoted_versions_and_invalid_vers() {
 
 #[tokio::test]
 async fn genesys_pages_default_to_25_and_lack_bulk_and_search() {
-    let (_server, scim, client) = setup(ScimFlavor::GenesysCloud, Flavor::GenesysCloud).await;
+    let (_server, scim, client) = setup(Flavor::GenesysCloud, Flavor::GenesysCloud).await;
     for i in 0..30 {
         scim.insert_user(json!({"userName": format!("agent-{i:02}"), "active": true}));
     }
@@ -101,7 +101,7 @@ async fn genesys_pages_default_to_25_and_lack_bulk_and_search() {
 
 #[tokio::test]
 async fn genesys_403_says_roles_not_scopes() {
-    let (_server, scim, client) = setup(ScimFlavor::GenesysCloud, Flavor::GenesysCloud).await;
+    let (_server, scim, client) = setup(Flavor::GenesysCloud, Flavor::GenesysCloud).await;
     scim.forbid(true);
     let err = client
         .create(&User::new("ada@example.com"))
@@ -124,7 +124,7 @@ async fn genesys_403_says_roles_not_scopes() {
 
 #[tokio::test]
 async fn cxone_has_no_delete_so_deactivate() {
-    let (_server, scim, client) = setup(ScimFlavor::Cxone, Flavor::Cxone).await;
+    let (_server, scim, client) = setup(Flavor::Cxone, Flavor::Cxone).await;
     let created = client.create(&User::new("ada@example.com")).await.unwrap();
     let id = created.id.clone().unwrap();
 
@@ -178,7 +178,7 @@ async fn cxone_has_no_delete_so_deactivate() {
 
 #[tokio::test]
 async fn a_malformed_filter_never_reaches_the_server() {
-    let (_server, scim, client) = setup(ScimFlavor::Generic, Flavor::Generic).await;
+    let (_server, scim, client) = setup(Flavor::Generic, Flavor::Generic).await;
     // The generic stand-in lives under /v2.
     let client = Client::new(
         wfm_http::Transport::builder(format!("{}/v2/", _server.uri()).parse().unwrap())
@@ -204,7 +204,7 @@ async fn a_malformed_filter_never_reaches_the_server() {
 
 #[tokio::test]
 async fn provisioning_against_genesys_is_idempotent_and_stops_on_403() {
-    let (_server, scim, client) = setup(ScimFlavor::GenesysCloud, Flavor::GenesysCloud).await;
+    let (_server, scim, client) = setup(Flavor::GenesysCloud, Flavor::GenesysCloud).await;
     let rows = zendesk::read_export(
         serde_json::to_vec(&json!({"users": [
             {"id": 1, "name": "Ada Lovelace", "email": "ada@example.com", "role": "agent", "time_zone": "Paris"},
@@ -266,7 +266,7 @@ async fn a_token_without_the_scim_scope_is_refused_before_any_scim_request() {
     let server = MockServer::start().await;
     let tokens = TokenEndpoint::mount(&server, "/oauth/token").await;
     tokens.grant_scope(Some("scim:readonly users"));
-    let scim = ScimServiceProvider::mount(&server, ScimFlavor::GenesysCloud).await;
+    let scim = ScimServiceProvider::mount(&server, Flavor::GenesysCloud).await;
     let cache = TokenCache::builder(ClientCredentials::new(
         format!("{}/oauth/token", server.uri()),
         "client-id",
