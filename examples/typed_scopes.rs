@@ -29,9 +29,9 @@ impl<S: ScopeSet<GenesysCloud>> WfmClient<S> {
     }
 
     /// Needs `workforce-management:readonly` (or `workforce-management`).
-    async fn read_schedules<I>(&self, business_unit: &str) -> Result<String, AuthError>
+    async fn read_schedules(&self, business_unit: &str) -> Result<String, AuthError>
     where
-        S: Grants<WorkforceManagementReadonly, I>,
+        S: Grants<WorkforceManagementReadonly>,
     {
         let token = self.tokens.token().await?;
         Ok(format!(
@@ -40,9 +40,9 @@ impl<S: ScopeSet<GenesysCloud>> WfmClient<S> {
     }
 
     /// Needs `workforce-management`: the read-only twin is not enough.
-    async fn publish_schedules<I>(&self, business_unit: &str) -> Result<String, AuthError>
+    async fn publish_schedules(&self, business_unit: &str) -> Result<String, AuthError>
     where
-        S: Grants<WorkforceManagement, I>,
+        S: Grants<WorkforceManagement>,
     {
         let token = self.tokens.token().await?;
         Ok(format!(
@@ -52,11 +52,11 @@ impl<S: ScopeSet<GenesysCloud>> WfmClient<S> {
 }
 
 /// The compiler's message for `publish_schedules` on a read-only client, pinned by the trybuild
-/// test `crates/auth/tests/ui/fail_readonly_on_write.rs`.
+/// test `crates/scopes/tests/ui/fail_readonly_on_write.rs`.
 const READONLY_ON_WRITE: &str =
-    include_str!("../crates/auth/tests/ui/fail_readonly_on_write.stderr");
+    include_str!("../crates/scopes/tests/ui/fail_readonly_on_write.stderr");
 /// ... and for a method whose scope is missing altogether.
-const MISSING_SCOPE: &str = include_str!("../crates/auth/tests/ui/fail_missing_scope.stderr");
+const MISSING_SCOPE: &str = include_str!("../crates/scopes/tests/ui/fail_missing_scope.stderr");
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), AuthError> {

@@ -28,7 +28,7 @@ async fn setup(api: &Faults) -> (MockServer, TokenEndpoint, Transport) {
     .require::<(WorkforceManagement, UsersReadonly)>()
     .build()
     .unwrap();
-    let transport = Transport::builder(format!("{}/api/v2/", server.uri()).parse().unwrap())
+    let transport = Transport::builder(format!("{}/api/v2/", server.uri()))
         .token_provider(Arc::new(cache))
         .build()
         .unwrap();

@@ -52,7 +52,7 @@ async fn tracing_of_token_fetch_refresh_and_request_shows_no_secret() {
     );
     tracing::info!(credentials = ?credentials, "caller logs the credentials");
     let cache = TokenCache::builder(credentials).build().unwrap();
-    let transport = Transport::builder(format!("{}/api/v2/", server.uri()).parse().unwrap())
+    let transport = Transport::builder(format!("{}/api/v2/", server.uri()))
         .token_provider(Arc::new(cache))
         .build()
         .unwrap();

@@ -42,10 +42,7 @@ pub const DEFAULT_SKEW: Duration = Duration::from_secs(30);
 /// # async fn run() -> Result<(), wfm_auth::AuthError> {
 /// use std::time::Duration;
 /// use wfm_auth::{ClientCredentials, ScopeCheck, TokenCache, TokenProvider};
-/// wfm_auth::declare_provider!(/// Graph.
-///     pub MicrosoftGraph = "Microsoft Graph");
-/// wfm_auth::declare_scope!(/// Calendars.
-///     pub CalendarsReadWrite: MicrosoftGraph = "Calendars.ReadWrite");
+/// use wfm_auth::scope::graph::CalendarsReadWrite;
 ///
 /// let cache = TokenCache::builder(ClientCredentials::microsoft_graph("contoso.onmicrosoft.com", "app-id", "app-secret"))
 ///     .require::<CalendarsReadWrite>()
@@ -161,6 +158,20 @@ impl TokenCacheBuilder {
     /// Calling it again adds to the declared set.
     pub fn require<S: ScopeList>(mut self) -> Self {
         self.required = self.required.and::<S>();
+        self
+    }
+
+    /// Declares exactly the scope set `S`, replacing what [`require`](Self::require) declared:
+    /// what a platform does so that its clients' scope set and its cache's are the same.
+    pub fn declared_scopes<S: ScopeList>(mut self) -> Self {
+        self.required = RequiredScopes::of::<S>();
+        self
+    }
+
+    /// The HTTP client to use unless [`http_client`](Self::http_client) gave one: a platform
+    /// passes its own, so that token requests share its configuration (proxy, TLS, timeouts).
+    pub fn default_http_client(mut self, client: reqwest::Client) -> Self {
+        self.http.get_or_insert(client);
         self
     }
 
@@ -305,7 +316,9 @@ impl Inner {
             let granted = self
                 .granted(&issued)
                 .inspect_err(|e| tracing::warn!(error = %e, "token rejected"))?;
-            let mut token = AccessToken::new(issued.secret).with_granted_scopes(granted);
+            let mut token = AccessToken::new(issued.secret)
+                .with_granted_scopes(granted)
+                .with_extra(issued.extra);
             let mut refresh_at = None;
             if let Some(lifetime) = issued.expires_in {
                 token = token.with_expires_at(obtained_at + lifetime);

@@ -106,6 +106,15 @@ pub enum AuthError {
         detail: String,
     },
 
+    /// The token endpoint's answer was longer than a token response can be; nothing of it was kept.
+    #[error(
+        "the token endpoint's answer is larger than {limit} bytes: check that the token URL is the OAuth token endpoint"
+    )]
+    ResponseTooLarge {
+        /// The most read, in bytes.
+        limit: usize,
+    },
+
     /// The token endpoint could not be reached (DNS, TLS, connection, timeout).
     #[error("could not reach the token endpoint: {detail}; check the network, proxy and token URL")]
     Transport {

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use oauth2::basic::{
-    BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenResponse,
+    BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
 };
 use oauth2::{
     AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, RequestTokenError,
@@ -21,9 +21,20 @@ use crate::error::AuthError;
 /// Longest body excerpt kept in [`AuthError::UnexpectedResponse`].
 const EXCERPT_CHARS: usize = 200;
 
+/// The most of a token endpoint's answer read (64 KiB): a token response is far smaller.
+pub(crate) const MAX_TOKEN_RESPONSE: usize = 64 * 1024;
+
+/// The token response's fields beyond RFC 6749's, kept for the caller.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct ExtraFields(#[serde(default)] serde_json::Map<String, serde_json::Value>);
+
+impl oauth2::ExtraTokenFields for ExtraFields {}
+
+type TokenResponse = oauth2::StandardTokenResponse<ExtraFields, BasicTokenType>;
+
 type OAuthClient = oauth2::Client<
     EndpointError,
-    BasicTokenResponse,
+    TokenResponse,
     BasicTokenIntrospectionResponse,
     StandardRevocableToken,
     BasicRevocationErrorResponse,
@@ -40,6 +51,8 @@ pub(crate) struct Issued {
     pub(crate) expires_in: Option<Duration>,
     /// The response's `scope`, if present.
     pub(crate) scope: Option<Vec<String>>,
+    /// The response's other fields.
+    pub(crate) extra: serde_json::Map<String, serde_json::Value>,
 }
 
 enum Grant {
@@ -138,6 +151,7 @@ impl Exchanger {
                 scope: response
                     .scopes()
                     .map(|s| s.iter().map(|s| s.to_string()).collect()),
+                extra: response.extra_fields().0.clone(),
             }),
             Err(error) => Err(classify(error, meta.get(), &self.token_url)),
         }
@@ -156,11 +170,25 @@ async fn send(
     http: reqwest::Client,
     meta: Arc<OnceLock<ResponseMeta>>,
     request: oauth2::HttpRequest,
-) -> Result<oauth2::HttpResponse, reqwest::Error> {
-    let response = http.execute(reqwest::Request::try_from(request)?).await?;
+) -> Result<oauth2::HttpResponse, BridgeError> {
+    let mut request = reqwest::Request::try_from(request)?;
+    request.timeout_mut().get_or_insert(Duration::from_secs(30));
+    let mut response = http.execute(request).await?;
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.bytes().await?;
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_TOKEN_RESPONSE as u64)
+    {
+        return Err(BridgeError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_TOKEN_RESPONSE {
+            return Err(BridgeError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
     let _ = meta.set(ResponseMeta {
         status: status.as_u16(),
         content_type: headers
@@ -174,10 +202,19 @@ async fn send(
             excerpt(&body)
         },
     });
-    let mut out = http::Response::new(body.to_vec());
+    let mut out = http::Response::new(body);
     *out.status_mut() = status;
     *out.headers_mut() = headers;
     Ok(out)
+}
+
+/// What the bridge to reqwest can fail with.
+#[derive(Debug, thiserror::Error)]
+enum BridgeError {
+    #[error(transparent)]
+    Http(#[from] reqwest::Error),
+    #[error("the answer is larger than {MAX_TOKEN_RESPONSE} bytes")]
+    TooLarge,
 }
 
 fn excerpt(body: &[u8]) -> String {
@@ -191,7 +228,7 @@ fn excerpt(body: &[u8]) -> String {
 
 /// Turns `oauth2`'s error into ours, with the status the bridge saw.
 fn classify(
-    error: RequestTokenError<reqwest::Error, EndpointError>,
+    error: RequestTokenError<BridgeError, EndpointError>,
     meta: Option<&ResponseMeta>,
     token_url: &str,
 ) -> AuthError {
@@ -234,7 +271,10 @@ fn classify(
                 _ => unexpected(),
             }
         }
-        RequestTokenError::Request(e) => AuthError::Transport {
+        RequestTokenError::Request(BridgeError::TooLarge) => AuthError::ResponseTooLarge {
+            limit: MAX_TOKEN_RESPONSE,
+        },
+        RequestTokenError::Request(BridgeError::Http(e)) => AuthError::Transport {
             detail: transport_detail(&e, token_url),
             source: Arc::new(e.without_url()),
         },

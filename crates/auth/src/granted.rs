@@ -29,15 +29,17 @@ pub enum ScopeCheck {
 /// The declared scopes of a client, checked against what a token was granted.
 ///
 /// ```
-/// use wfm_auth::{declare_provider, declare_scope, GrantSource, RequiredScopes};
-/// declare_provider!(/// Demo.
-///     pub Demo = "Demo");
-/// declare_scope!(/// Write.
-///     pub Write: Demo = "write");
-/// declare_scope!(/// Read.
-///     pub Read: Demo = "read", implied_by Write);
-/// declare_scope!(/// Users.
-///     pub Users: Demo = "users");
+/// use wfm_auth::{declare_scopes, GrantSource, RequiredScopes};
+/// declare_scopes! {
+///     /// Demo.
+///     pub provider Demo = "Demo";
+///     /// Write.
+///     pub scope Write = "write";
+///     /// Read.
+///     pub scope Read = "read", implied_by Write;
+///     /// Users.
+///     pub scope Users = "users";
+/// }
 ///
 /// let required = RequiredScopes::of::<(Read, Users)>();
 /// assert!(required.check(&["write", "users"], GrantSource::ResponseScope).is_ok());
@@ -50,7 +52,7 @@ pub struct RequiredScopes(Vec<ScopeRequirement>);
 impl RequiredScopes {
     /// The scopes of the set `S` (a scope or a tuple of scopes).
     pub fn of<S: ScopeList>() -> Self {
-        Self(S::requirements())
+        Self::none().and::<S>()
     }
 
     /// No declared scopes: every grant passes.
@@ -60,11 +62,11 @@ impl RequiredScopes {
 
     /// Adds the scopes of `S`.
     pub fn and<S: ScopeList>(mut self) -> Self {
-        for r in S::requirements() {
+        S::for_each(&mut |r| {
             if !self.0.contains(&r) {
                 self.0.push(r);
             }
-        }
+        });
         self
     }
 

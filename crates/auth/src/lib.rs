@@ -2,41 +2,36 @@
 //!
 //! ```
 //! use std::marker::PhantomData;
-//! use wfm_auth::{declare_provider, declare_scope, AuthError, ClientCredentials, Grants, ScopeCheck, ScopeSet, TokenCache};
-//!
-//! declare_provider!(/// Genesys Cloud.
-//!     pub Genesys = "Genesys Cloud");
-//! declare_scope!(/// Read and write WFM data.
-//!     pub Wfm: Genesys = "workforce-management");
-//! declare_scope!(/// Read WFM data.
-//!     pub WfmReadonly: Genesys = "workforce-management:readonly", implied_by Wfm);
+//! use wfm_auth::scope::genesys::{GenesysCloud, WorkforceManagement, WorkforceManagementReadonly};
+//! use wfm_auth::{AuthError, ClientCredentials, Grants, ScopeCheck, ScopeSet, TokenCache};
 //!
 //! /// A client whose scope set `S` is part of its type.
-//! struct Client<S: ScopeSet<Genesys>> {
+//! struct Client<S: ScopeSet<GenesysCloud>> {
 //!     tokens: TokenCache,
 //!     scopes: PhantomData<S>,
 //! }
 //!
-//! impl<S: ScopeSet<Genesys>> Client<S> {
+//! impl<S: ScopeSet<GenesysCloud>> Client<S> {
 //!     fn new(credentials: ClientCredentials) -> Result<Self, AuthError> {
 //!         // The same set is checked at run time against what each token was granted.
 //!         let tokens = TokenCache::builder(credentials).require::<S>().scope_check(ScopeCheck::FromResponse).build()?;
 //!         Ok(Self { tokens, scopes: PhantomData })
 //!     }
-//!     fn read_schedules<I>(&self) -> &'static str where S: Grants<WfmReadonly, I> { "GET .../schedules" }
-//!     fn publish_schedules<I>(&self) -> &'static str where S: Grants<Wfm, I> { "POST .../publish" }
+//!     fn read_schedules(&self) -> &'static str where S: Grants<WorkforceManagementReadonly> { "GET .../schedules" }
+//!     fn publish_schedules(&self) -> &'static str where S: Grants<WorkforceManagement> { "POST .../publish" }
 //! }
 //!
 //! let credentials = ClientCredentials::new("https://login.mypurecloud.de/oauth/token", "client-id", "client-secret");
-//! let client = Client::<WfmReadonly>::new(credentials)?;
+//! let client = Client::<WorkforceManagementReadonly>::new(credentials)?;
 //! assert_eq!(client.read_schedules(), "GET .../schedules");
 //! // client.publish_schedules();
-//! // error[E0277]: the scope set `WfmReadonly` does not grant the scope `Wfm`
+//! // error[E0277]: the scope set `WorkforceManagementReadonly` does not grant the scope `WorkforceManagement`
 //! # Ok::<(), AuthError>(())
 //! ```
 //!
 //! - [`scope`]: [`Scope`] markers, scope sets as tuples, [`Grants`] (checked by the compiler),
-//!   [`declare_scope!`] and [`declare_provider!`] for platform crates.
+//!   [`RolesDecide`] for grants without scopes, [`declare_scopes!`]; the platforms' scopes
+//!   ([`scope::genesys`], [`scope::graph`]). All of it is the dependency-free `wfm-scopes` crate.
 //! - [`credentials`]: [`ClientCredentials`] (secret in a Basic header or the form body),
 //!   [`PasswordGrant`] (NICE CXone access keys); [`StaticToken`] for a ready-made token.
 //! - [`TokenCache`]: reuse until `expires_in` minus a skew, single flight, forced refresh after a
@@ -54,11 +49,13 @@ pub mod credentials;
 pub mod error;
 mod exchange;
 pub mod granted;
+mod metadata;
 pub mod providers;
 pub mod scope;
 pub mod secret;
 pub mod token;
 
+pub use async_trait::async_trait;
 pub use cache::{DEFAULT_SKEW, TokenCache, TokenCacheBuilder};
 pub use credentials::{
     CXONE_TOKEN_URL, ClientAuth, ClientCredentials, Credentials, MICROSOFT_GRAPH_DEFAULT_SCOPE,
@@ -66,6 +63,11 @@ pub use credentials::{
 };
 pub use error::{AuthError, GrantSource};
 pub use granted::{RequiredScopes, ScopeCheck, jwt_granted_scopes};
-pub use scope::{Grants, Implies, Provider, Scope, ScopeList, ScopeRequirement, ScopeSet};
+pub use metadata::ErrorMetadata;
+pub use reqwest;
+pub use scope::{
+    Grants, Provider, RolesDecide, Scope, ScopeList, ScopeNames, ScopeRequirement, ScopeSet,
+    declare_scopes,
+};
 pub use secret::Secret;
-pub use token::{AccessToken, StaticToken, TokenProvider};
+pub use token::{AccessToken, FnTokenProvider, StaticToken, TokenProvider, token_fn};

@@ -1,31 +1,16 @@
-//! The platforms whose scopes the SDK's crates declare, defined once here so that scopes declared
-//! in different crates for the same platform make one scope set.
-//!
-//! Each platform crate declares its own scopes against these providers: `genesys-wfm` the
-//! workforce-management and user scopes, `wfm-scim` the SCIM ones, both on [`GenesysCloud`];
-//! a client holding `(WorkforceManagement, Scim)` is one `ScopeSet<GenesysCloud>`.
+//! The platforms whose scopes the SDK declares. Each provider's scopes are declared in one place
+//! (the `wfm-scopes` crate), so a client holding Genesys workforce-management and SCIM scopes
+//! has one scope set: `(WorkforceManagement, Scim)` is a `ScopeSet<GenesysCloud>`.
 //!
 //! ```
 //! use wfm_auth::providers::GenesysCloud;
-//! use wfm_auth::{Provider, declare_scope, ScopeSet};
+//! use wfm_auth::scope::genesys::{Scim, WorkforceManagement};
+//! use wfm_auth::{Provider, ScopeSet};
 //!
-//! declare_scope!(/// Read analytics.
-//!     pub AnalyticsReadonly: GenesysCloud = "analytics:readonly");
 //! fn genesys_client<S: ScopeSet<GenesysCloud>>() {}
-//! genesys_client::<(AnalyticsReadonly,)>();
+//! genesys_client::<(WorkforceManagement, Scim)>();
 //! assert_eq!(GenesysCloud::NAME, "Genesys Cloud");
 //! ```
 
-use crate::declare_provider;
-
-declare_provider!(
-    /// Genesys Cloud (formerly PureCloud). Its scopes apply to user grants only: a
-    /// client-credentials token carries none (roles and divisions decide).
-    pub GenesysCloud = "Genesys Cloud"
-);
-
-declare_provider!(
-    /// Microsoft Graph (Microsoft 365). Application permissions arrive in the token's `roles`
-    /// claim.
-    pub MicrosoftGraph = "Microsoft Graph"
-);
+pub use wfm_scopes::genesys::GenesysCloud;
+pub use wfm_scopes::graph::MicrosoftGraph;

@@ -23,6 +23,7 @@ pub struct AccessToken {
 struct Shared {
     secret: SecretString,
     granted: Box<[String]>,
+    extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl AccessToken {
@@ -32,6 +33,7 @@ impl AccessToken {
             shared: Arc::new(Shared {
                 secret: SecretString::from(secret.into()),
                 granted: Box::default(),
+                extra: serde_json::Map::new(),
             }),
             expires_at: None,
         }
@@ -51,6 +53,19 @@ impl AccessToken {
     {
         Arc::make_mut(&mut self.shared).granted = granted.into_iter().map(Into::into).collect();
         self
+    }
+
+    /// The same token, with the token response's other fields (see [`extra`](Self::extra)).
+    pub fn with_extra(mut self, extra: serde_json::Map<String, serde_json::Value>) -> Self {
+        Arc::make_mut(&mut self.shared).extra = extra;
+        self
+    }
+
+    /// The token response's fields other than `access_token`, `token_type`, `expires_in`,
+    /// `refresh_token` and `scope`: for example NICE CXone's `resource_server_base_uri` (the
+    /// API host to use) or an `id_token`. They may be secret: `Debug` shows their names only.
+    pub fn extra(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.shared.extra
     }
 
     /// The secret, to put in an `Authorization` header. Never log it.
@@ -80,6 +95,10 @@ impl fmt::Debug for AccessToken {
             .field("secret", &REDACTED)
             .field("expires_at", &self.expires_at)
             .field("granted", &self.shared.granted)
+            .field(
+                "extra_fields",
+                &self.shared.extra.keys().collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -102,7 +121,7 @@ impl fmt::Display for AccessToken {
 /// /// Reads the token another process keeps fresh.
 /// struct FromVault;
 ///
-/// #[async_trait::async_trait]
+/// #[wfm_auth::async_trait]
 /// impl TokenProvider for FromVault {
 ///     async fn token(&self) -> Result<AccessToken, AuthError> {
 ///         Ok(AccessToken::new("token-from-the-vault"))
@@ -121,6 +140,67 @@ pub trait TokenProvider: Send + Sync + 'static {
     /// callers report the same rejected token) and return it. If the provider already holds a
     /// token other than `rejected`, it returns that one without a new request.
     async fn refresh(&self, rejected: &AccessToken) -> Result<AccessToken, AuthError>;
+
+    /// Whether [`refresh`](Self::refresh) can give a token other than the rejected one. A
+    /// [`StaticToken`] cannot: a 401 then ends the request at once, and the error says that
+    /// the token must be replaced.
+    fn can_refresh(&self) -> bool {
+        true
+    }
+}
+
+#[async_trait::async_trait]
+impl<T: TokenProvider + ?Sized> TokenProvider for Arc<T> {
+    async fn token(&self) -> Result<AccessToken, AuthError> {
+        (**self).token().await
+    }
+    async fn refresh(&self, rejected: &AccessToken) -> Result<AccessToken, AuthError> {
+        (**self).refresh(rejected).await
+    }
+    fn can_refresh(&self) -> bool {
+        (**self).can_refresh()
+    }
+}
+
+/// A [`TokenProvider`] from an async function, for a vault or a managed identity without
+/// writing a trait impl; made by [`token_fn`]. `refresh` calls the function again.
+///
+/// ```
+/// use wfm_auth::{AccessToken, TokenProvider, token_fn};
+/// let provider = token_fn(|| async { Ok(AccessToken::new("from-the-vault")) });
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// assert_eq!(provider.token().await.unwrap().secret(), "from-the-vault");
+/// # });
+/// ```
+pub struct FnTokenProvider<F>(F);
+
+/// A [`TokenProvider`] that calls `f` for every token (cache inside `f` if it is not cheap).
+pub fn token_fn<F, Fut>(f: F) -> FnTokenProvider<F>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<AccessToken, AuthError>> + Send,
+{
+    FnTokenProvider(f)
+}
+
+impl<F> fmt::Debug for FnTokenProvider<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FnTokenProvider")
+    }
+}
+
+#[async_trait::async_trait]
+impl<F, Fut> TokenProvider for FnTokenProvider<F>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<AccessToken, AuthError>> + Send,
+{
+    async fn token(&self) -> Result<AccessToken, AuthError> {
+        (self.0)().await
+    }
+    async fn refresh(&self, _rejected: &AccessToken) -> Result<AccessToken, AuthError> {
+        (self.0)().await
+    }
 }
 
 /// A fixed bearer token (for tests and for tokens managed elsewhere). `refresh` returns the same token.
@@ -130,7 +210,7 @@ pub trait TokenProvider: Send + Sync + 'static {
 /// use wfm_auth::{StaticToken, TokenProvider};
 /// let provider = StaticToken::new("a-token-from-elsewhere");
 /// assert_eq!(provider.token().await.unwrap().secret(), "a-token-from-elsewhere");
-/// assert_eq!(format!("{provider:?}"), "StaticToken(AccessToken { secret: \"[redacted]\", expires_at: None, granted: [] })");
+/// assert_eq!(format!("{provider:?}"), "StaticToken(AccessToken { secret: \"[redacted]\", expires_at: None, granted: [], extra_fields: [] })");
 /// # });
 /// # fn tokio_test_block(f: impl std::future::Future<Output = ()>) {
 /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
@@ -165,5 +245,9 @@ impl TokenProvider for StaticToken {
 
     async fn refresh(&self, _rejected: &AccessToken) -> Result<AccessToken, AuthError> {
         Ok(self.0.clone())
+    }
+
+    fn can_refresh(&self) -> bool {
+        false
     }
 }

@@ -10,27 +10,31 @@ use serde_json::json;
 use wfm_auth::clock::ManualClock;
 use wfm_auth::{
     AuthError, ClientCredentials, GrantSource, ScopeCheck, TokenCache, TokenProvider,
-    declare_provider, declare_scope,
+    declare_scopes,
 };
 use wiremock::{MockServer, ResponseTemplate};
 
-declare_provider!(/// Genesys-like provider.
-    pub Genesys = "Genesys Cloud");
-declare_scope!(/// Full WFM.
-    pub Wfm: Genesys = "workforce-management");
-declare_scope!(/// Read-only WFM.
-    pub WfmReadonly: Genesys = "workforce-management:readonly", implied_by Wfm);
-declare_scope!(/// Users.
-    pub UsersReadonly: Genesys = "users:readonly");
+declare_scopes! {
+    /// Genesys-like provider.
+    pub provider Genesys = "Genesys Cloud";
+    /// Full WFM.
+    pub scope Wfm = "workforce-management";
+    /// Read-only WFM.
+    pub scope WfmReadonly = "workforce-management:readonly", implied_by Wfm;
+    /// Users.
+    pub scope UsersReadonly = "users:readonly";
+}
 
-declare_provider!(/// Graph-like provider.
-    pub Graph = "Microsoft Graph");
-declare_scope!(/// Write calendars.
-    pub CalendarsReadWrite: Graph = "Calendars.ReadWrite");
-declare_scope!(/// Read calendars.
-    pub CalendarsRead: Graph = "Calendars.Read", implied_by CalendarsReadWrite);
-declare_scope!(/// Read mailbox settings.
-    pub MailboxSettingsRead: Graph = "MailboxSettings.Read");
+declare_scopes! {
+    /// Graph-like provider.
+    pub provider Graph = "Microsoft Graph";
+    /// Write calendars.
+    pub scope CalendarsReadWrite = "Calendars.ReadWrite";
+    /// Read calendars.
+    pub scope CalendarsRead = "Calendars.Read", implied_by CalendarsReadWrite;
+    /// Read mailbox settings.
+    pub scope MailboxSettingsRead = "MailboxSettings.Read";
+}
 
 fn ok_body(token: &str, scope: Option<&str>) -> serde_json::Value {
     let mut body = json!({"access_token": token, "token_type": "bearer", "expires_in": 3600});

@@ -15,21 +15,9 @@
 //! use calendar_graph::scopes::{CalendarsRead, CalendarsReadWrite};
 //! use wfm_auth::{Grants, Scope};
 //!
-//! fn needs_read<S: Grants<CalendarsRead, I>, I>() {}
-//! needs_read::<CalendarsReadWrite, _>();
+//! fn needs_read<S: Grants<CalendarsRead>>() {}
+//! needs_read::<CalendarsReadWrite>();
 //! assert_eq!(CalendarsRead::IMPLIED_BY, ["Calendars.ReadWrite"]);
 //! ```
 
-use wfm_auth::declare_scope;
-/// Microsoft Graph, the provider of the permissions in this module (defined in `wfm-auth`).
-pub use wfm_auth::providers::MicrosoftGraph;
-
-declare_scope!(
-    /// Create, read, update and delete events in all mailboxes' calendars, including their
-    /// single-value extended properties (what shift mirroring writes).
-    pub CalendarsReadWrite: MicrosoftGraph = "Calendars.ReadWrite"
-);
-declare_scope!(
-    /// Read events in all mailboxes' calendars.
-    pub CalendarsRead: MicrosoftGraph = "Calendars.Read", implied_by CalendarsReadWrite
-);
+pub use wfm_auth::scope::graph::{CalendarsRead, CalendarsReadWrite, MicrosoftGraph};

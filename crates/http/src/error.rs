@@ -46,6 +46,21 @@ pub enum Error {
         message: String,
         /// Whether the failure was a timeout.
         timeout: bool,
+        /// Whether sending the request again is safe: it never reached the server, or it is
+        /// idempotent. A POST lost after it was sent may have been applied.
+        replay_safe: bool,
+    },
+    /// A success answer was longer than the configured limit; it was not read further.
+    #[error(
+        "{method} {path}: the answer is larger than {limit} bytes; raise PlatformBuilder::max_response_body if it is expected, or ask for smaller pages"
+    )]
+    BodyTooLarge {
+        /// The request's method.
+        method: Method,
+        /// The request's path.
+        path: String,
+        /// The configured limit in bytes.
+        limit: usize,
     },
     /// The server asked to wait longer than the configured cap before retrying.
     #[error("{method} {path}: the server asked to retry after {demanded:?}, longer than the cap of {cap:?}; retry later or raise RetryPolicy::retry_after_cap ({source})", method = source.method(), path = source.path())]
@@ -130,15 +145,79 @@ impl Error {
         }
     }
 
-    /// Whether trying the same request later may succeed.
+    /// Whether sending the same request again later may succeed and is safe: the rule the
+    /// transport itself follows. A POST that got a 503, or whose connection broke after it was
+    /// sent, is not retryable (it may have been applied; repeating it could create a duplicate)
+    /// unless it was marked [`idempotent`](crate::RequestBuilder::idempotent).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.is_retryable(),
-            Error::Connection { .. }
-            | Error::RetryAfterTooLong { .. }
-            | Error::CircuitOpen { .. } => true,
+            Error::RetryAfterTooLong { source, .. } => source.retry_safe,
+            Error::Connection { replay_safe, .. } => *replay_safe,
+            Error::CircuitOpen { .. } => true,
+            Error::Auth(e) => wfm_auth::ErrorMetadata::is_retryable(e),
             _ => false,
         }
+    }
+
+    /// The authentication error inside, if getting a token failed (no request was sent).
+    pub fn as_auth(&self) -> Option<&wfm_auth::AuthError> {
+        match self {
+            Error::Auth(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl wfm_auth::ErrorMetadata for Error {
+    fn status(&self) -> Option<u16> {
+        match self {
+            Error::Auth(e) => e.status(),
+            _ => self.as_api().map(|e| e.status().as_u16()),
+        }
+    }
+    fn platform_code(&self) -> Option<&str> {
+        match self {
+            Error::Auth(e) => wfm_auth::ErrorMetadata::platform_code(e),
+            _ => self.as_api().and_then(ApiError::code),
+        }
+    }
+    fn platform_message(&self) -> Option<&str> {
+        match self {
+            Error::Auth(e) => e.description(),
+            _ => self.as_api().and_then(ApiError::message),
+        }
+    }
+    fn correlation_id(&self) -> Option<&str> {
+        self.as_api().and_then(ApiError::correlation_id)
+    }
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
+    }
+    fn advice(&self) -> Option<&'static str> {
+        Some(match self {
+            Error::Api(e) => return e.advice(),
+            Error::Auth(e) => return wfm_auth::ErrorMetadata::advice(e),
+            Error::Connection { .. } => "check the host, the network and the timeout settings",
+            Error::BodyTooLarge { .. } => {
+                "raise the platform's max_response_body, or ask for smaller pages"
+            }
+            Error::RetryAfterTooLong { .. } => "the platform asked for a long pause: retry later",
+            Error::CircuitOpen { .. } => {
+                "the host keeps failing: wait for the cool-down, then retry"
+            }
+            Error::InsecureTransport { .. } => "use an https base URL",
+            Error::InvalidPathSegment { .. } => "pass a real id: empty, `.` and `..` are refused",
+            Error::InvalidUrl(_) => {
+                "follow only links on the platform's own origin; fetch pre-signed URLs with `presigned`"
+            }
+            Error::InvalidHeader { .. } => "fix the header name or value",
+            Error::Serialize(_) | Error::Decode { .. } => return None,
+            Error::Config(_) => "fix the configuration as the message says",
+        })
+    }
+    fn as_auth(&self) -> Option<&wfm_auth::AuthError> {
+        Error::as_auth(self)
     }
 }
 
@@ -182,6 +261,8 @@ pub struct ApiError {
     retry_after: Option<Duration>,
     attempts: u32,
     body: Bytes,
+    /// Whether the request may be repeated: an idempotent method, or marked idempotent.
+    retry_safe: bool,
 }
 
 impl ApiError {
@@ -196,6 +277,7 @@ impl ApiError {
         attempts: u32,
     ) -> Self {
         let details = ErrorDetails::parse(body);
+        let method_for_safety = method.clone();
         let correlation_id = CORRELATION_HEADERS.iter().find_map(|h| {
             headers
                 .get(*h)
@@ -213,6 +295,7 @@ impl ApiError {
             retry_after: crate::retry::parse_retry_after(headers, std::time::SystemTime::now()),
             attempts,
             body: Bytes::copy_from_slice(kept),
+            retry_safe: crate::retry::is_idempotent_method(&method_for_safety),
         }
     }
 
@@ -256,9 +339,33 @@ impl ApiError {
     pub fn body(&self) -> &[u8] {
         &self.body
     }
-    /// Whether the status is one that may succeed when retried (429, 502, 503, 504).
+    /// Whether sending the request again may succeed and is safe, as the transport decides:
+    /// the status is 429, 502, 503 or 504, and the request is idempotent (GET, PUT, DELETE, ...,
+    /// or a POST marked [`idempotent`](crate::RequestBuilder::idempotent)). A plain POST that got
+    /// a 503 is not retryable: it may have been applied, and repeating it could duplicate it.
     pub fn is_retryable(&self) -> bool {
-        crate::retry::is_retryable_status(self.status)
+        self.retry_safe && crate::retry::is_retryable_status(self.status)
+    }
+
+    /// What to do about this answer, in one sentence.
+    pub fn advice(&self) -> Option<&'static str> {
+        Some(match self.status.as_u16() {
+            401 => {
+                "the token was refused: check the credentials, and that the base URL is the org's region or tenant"
+            }
+            403 => {
+                "the client lacks a permission or scope for this call: see the platform's message for which"
+            }
+            404 => "check the id, and that the base URL is the org's region or tenant",
+            409 | 412 => "the resource changed or already exists: read it again, then decide",
+            429 => "rate limited: slow down and retry after the time the platform asked for",
+            500..=599 => "the platform failed: retry later if the request is safe to repeat",
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn set_retry_safe(&mut self, safe: bool) {
+        self.retry_safe = safe;
     }
     /// The body parsed as JSON, if it is JSON.
     pub fn body_json(&self) -> Option<serde_json::Value> {
@@ -307,16 +414,45 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+impl wfm_auth::ErrorMetadata for ApiError {
+    fn status(&self) -> Option<u16> {
+        Some(self.status.as_u16())
+    }
+    fn platform_code(&self) -> Option<&str> {
+        self.code()
+    }
+    fn platform_message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn correlation_id(&self) -> Option<&str> {
+        ApiError::correlation_id(self)
+    }
+    fn is_retryable(&self) -> bool {
+        ApiError::is_retryable(self)
+    }
+    fn advice(&self) -> Option<&'static str> {
+        ApiError::advice(self)
+    }
+}
+
 /// A platform's error code and message, read from an error body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ErrorDetails {
-    /// The machine-readable code.
-    pub code: Option<String>,
-    /// The human-readable message.
-    pub message: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
 }
 
 impl ErrorDetails {
+    /// The machine-readable code.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The human-readable message.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
     /// Read a code and a message from the JSON error shapes of the supported platforms:
     ///
     /// | platform | code | message |
@@ -331,8 +467,8 @@ impl ErrorDetails {
     /// ```
     /// use wfm_http::ErrorDetails;
     /// let d = ErrorDetails::parse(br#"{"error":{"code":"ErrorItemNotFound","message":"gone"}}"#);
-    /// assert_eq!(d.code.as_deref(), Some("ErrorItemNotFound"));
-    /// assert_eq!(d.message.as_deref(), Some("gone"));
+    /// assert_eq!(d.code(), Some("ErrorItemNotFound"));
+    /// assert_eq!(d.message(), Some("gone"));
     /// ```
     pub fn parse(body: &[u8]) -> Self {
         let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body)

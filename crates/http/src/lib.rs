@@ -9,7 +9,7 @@
 //! use wfm_http::{paginate, Method, Page, RateLimit, RetryPolicy, Transport};
 //!
 //! # async fn demo() -> Result<(), wfm_http::Error> {
-//! let transport = Transport::builder("https://api.mypurecloud.com/api/v2/".parse().unwrap())
+//! let transport = Transport::builder("https://api.mypurecloud.com/api/v2/")
 //!     .token_provider(Arc::new(StaticToken::new("a-token")))
 //!     .retry(RetryPolicy::default().max_attempts(5).retry_after_cap(Duration::from_secs(180)))
 //!     .rate_limit(RateLimit::per_minute(300))
@@ -57,13 +57,22 @@
 mod error;
 mod limit;
 mod paging;
+mod platform;
 mod retry;
 mod transport;
 
 pub use error::{ApiError, CORRELATION_HEADERS, Error, ErrorDetails, MAX_ERROR_BODY};
+/// The future every endpoint method of the platform crates returns: boxed, so that a missing
+/// scope is reported once, at the call, and not again at `.await`.
+pub use futures::future::BoxFuture;
 pub use http::{HeaderMap, Method, StatusCode};
 pub use limit::{CircuitBreaker, RateLimit};
 pub use paging::{Page, paginate};
+pub use platform::{DEFAULT_MAX_RESPONSE_BODY, IntoUrl, Platform, PlatformBuilder};
+/// The one `reqwest` version the transport uses, for [`TransportBuilder::client`] and
+/// [`PlatformBuilder::client`]: build your client with this path so the versions match.
+pub use reqwest;
 pub use retry::{RetryPolicy, is_idempotent_method, is_retryable_status, parse_retry_after};
 pub use transport::{RequestBuilder, Response, Transport, TransportBuilder};
 pub use url::Url;
+pub use wfm_auth::ErrorMetadata;

@@ -1,21 +1,25 @@
 //! Client-side protection of the platforms and of the client itself: rate limits with a
-//! concurrency cap (client-wide and per key), pacing when quota runs low, and a circuit breaker per host.
+//! concurrency cap (platform-wide and per key), pacing when quota runs low, and a circuit breaker
+//! per host.
 
-use std::collections::HashMap;
-use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use http::HeaderMap;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use crate::Error;
 
-/// A rate and a concurrency cap, applied client-wide or per key (for example per Graph mailbox).
+/// A rate and a concurrency cap, applied platform-wide or per key (for example per Graph mailbox).
 ///
-/// The rate is a GCRA quota ([`governor`]): `n` requests per period, with bursts up to `n`.
+/// The rate is a sliding window: at most `n` requests start in any window of `period`, however
+/// the requests are spread (a burst of `n` at once is allowed, then nothing until the oldest of
+/// them leaves the window). This is the rule the platforms state ("300 requests per minute per
+/// token"), so a client that keeps it is never the cause of a 429. The window keeps one instant
+/// per request started in the last `period` (16 bytes each).
+///
 /// When an answer reports `X-RateLimit-Remaining` under 20 % of `X-RateLimit-Limit`, requests
 /// under this limit are paced at least [`low_quota_pause`](Self::low_quota_pause) apart until an
 /// answer reports healthy quota again.
@@ -32,7 +36,7 @@ use crate::Error;
 /// ```
 #[derive(Debug, Clone)]
 pub struct RateLimit {
-    quota: Option<Quota>,
+    window: Option<(usize, Duration)>,
     max_concurrent: Option<usize>,
     low_quota_pause: Duration,
 }
@@ -47,24 +51,23 @@ impl RateLimit {
     /// No rate and no concurrency cap (pacing on low quota still applies).
     pub fn unlimited() -> Self {
         Self {
-            quota: None,
+            window: None,
             max_concurrent: None,
             low_quota_pause: Duration::from_millis(500),
         }
     }
-    /// `n` requests per second (at least 1).
+    /// At most `n` requests (at least 1) in any second.
     pub fn per_second(n: u32) -> Self {
         Self::per_period(n, Duration::from_secs(1))
     }
-    /// `n` requests per minute (at least 1).
+    /// At most `n` requests (at least 1) in any minute.
     pub fn per_minute(n: u32) -> Self {
         Self::per_period(n, Duration::from_secs(60))
     }
-    /// `n` requests per `period` (at least 1 request; a zero period means unlimited).
+    /// At most `n` requests (at least 1) in any window of `period` (a zero period means unlimited).
     pub fn per_period(n: u32, period: Duration) -> Self {
-        let burst = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
         Self {
-            quota: Quota::with_period(period / burst.get()).map(|q| q.allow_burst(burst)),
+            window: (!period.is_zero()).then_some((n.max(1) as usize, period)),
             ..Self::unlimited()
         }
     }
@@ -83,11 +86,32 @@ impl RateLimit {
 /// One live limiter built from a [`RateLimit`].
 #[derive(Debug)]
 pub(crate) struct Limiter {
-    rate: Option<DefaultDirectRateLimiter>,
+    window: Option<(usize, Duration)>,
     slots: Option<Arc<Semaphore>>,
     pause: Duration,
+    state: Mutex<LimiterState>,
+}
+
+#[derive(Debug, Default)]
+struct LimiterState {
+    /// When each request in the current window started, oldest first.
+    started: VecDeque<Instant>,
     /// While quota is low: the earliest instant the next request may start.
-    paced_until: Mutex<Option<Instant>>,
+    paced_until: Option<Instant>,
+}
+
+impl LimiterState {
+    /// Forgets starts older than `period`; if `n` remain, when the oldest leaves the window.
+    fn full_until(&mut self, n: usize, period: Duration, now: Instant) -> Option<Instant> {
+        while self.started.front().is_some_and(|t| *t + period <= now) {
+            self.started.pop_front();
+        }
+        if self.started.len() >= n {
+            self.started.front().map(|oldest| *oldest + period)
+        } else {
+            None
+        }
+    }
 }
 
 /// What a request holds while it is in flight.
@@ -99,39 +123,54 @@ pub(crate) struct Permit {
 impl Limiter {
     pub(crate) fn new(limit: &RateLimit) -> Self {
         Self {
-            rate: limit.quota.map(RateLimiter::direct),
+            window: limit.window,
             slots: limit.max_concurrent.map(|n| Arc::new(Semaphore::new(n))),
             pause: limit.low_quota_pause,
-            paced_until: Mutex::new(None),
+            state: Mutex::new(LimiterState::default()),
         }
     }
 
+    fn state(&self) -> MutexGuard<'_, LimiterState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits for a concurrency slot, then for room in the window and the low-quota pace.
     pub(crate) async fn acquire(&self) -> Permit {
         let slot = match &self.slots {
-            Some(sem) => Some(
-                Arc::clone(sem)
-                    .acquire_owned()
-                    .await
-                    .expect("semaphore is never closed"),
-            ),
+            // The semaphore is owned here and never closed.
+            Some(sem) => Arc::clone(sem).acquire_owned().await.ok(),
             None => None,
         };
-        if let Some(rate) = &self.rate {
-            rate.until_ready().await;
-        }
-        let wait_until = {
-            let mut paced = self
-                .paced_until
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            paced.map(|next| {
-                let start = next.max(Instant::now());
-                *paced = Some(start + self.pause);
-                start
-            })
+        let start = loop {
+            let blocked_until = {
+                let mut state = self.state();
+                let now = Instant::now();
+                match self
+                    .window
+                    .and_then(|(n, period)| state.full_until(n, period, now))
+                {
+                    Some(until) => until,
+                    None => {
+                        // Room in the window: take it, keeping the low-quota pace.
+                        let start = match state.paced_until {
+                            Some(next) => {
+                                let start = next.max(now);
+                                state.paced_until = Some(start + self.pause);
+                                start
+                            }
+                            None => now,
+                        };
+                        if self.window.is_some() {
+                            state.started.push_back(start);
+                        }
+                        break start;
+                    }
+                }
+            };
+            tokio::time::sleep_until(blocked_until).await;
         };
-        if let Some(at) = wait_until {
-            tokio::time::sleep_until(at).await;
+        if start > Instant::now() {
+            tokio::time::sleep_until(start).await;
         }
         Permit { _slot: slot }
     }
@@ -144,45 +183,100 @@ impl Limiter {
         else {
             return;
         };
-        let mut paced = self
-            .paced_until
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.state();
         if limit > 0.0 && remaining < 0.2 * limit {
-            if paced.is_none() {
+            if state.paced_until.is_none() {
                 tracing::debug!(remaining, limit, "rate-limit quota low; pacing requests");
-                *paced = Some(Instant::now() + self.pause);
+                state.paced_until = Some(Instant::now() + self.pause);
             }
         } else {
-            *paced = None;
+            state.paced_until = None;
         }
+    }
+
+    /// Whether nothing remembers this limiter's past: no request in its window, no pacing.
+    fn is_idle(&self) -> bool {
+        let state = self.state();
+        let now = Instant::now();
+        state.paced_until.is_none_or(|t| t <= now)
+            && match (self.window, state.started.back()) {
+                (Some((_, period)), Some(last)) => *last + period <= now,
+                _ => true,
+            }
     }
 }
 
-/// The client-wide limiter and the per-key ones, created on first use of each key.
+/// The platform-wide limiter and the per-key ones, created on first use of each key and
+/// forgotten again once idle.
 #[derive(Debug)]
 pub(crate) struct Limits {
     global: Limiter,
     per_key: Option<RateLimit>,
-    keys: Mutex<HashMap<String, Arc<Limiter>>>,
+    keys: Mutex<KeyedLimiters>,
 }
+
+#[derive(Debug, Default)]
+struct KeyedLimiters {
+    map: HashMap<String, Arc<Limiter>>,
+    /// Sweep idle keys when the map grows past this size (doubles with the live keys).
+    sweep_at: usize,
+}
+
+/// The fewest per-key limiters kept before idle ones are swept.
+const MIN_SWEEP: usize = 64;
 
 impl Limits {
     pub(crate) fn new(global: &RateLimit, per_key: Option<RateLimit>) -> Self {
         Self {
             global: Limiter::new(global),
             per_key,
-            keys: Mutex::new(HashMap::new()),
+            keys: Mutex::new(KeyedLimiters {
+                map: HashMap::new(),
+                sweep_at: MIN_SWEEP,
+            }),
         }
     }
 
-    pub(crate) fn key(&self, key: Option<&str>) -> Option<Arc<Limiter>> {
+    /// Takes the per-key permit first, then the platform-wide one, so that a request waiting
+    /// for its own key's slot never holds a platform-wide slot that another key could use.
+    pub(crate) async fn acquire(
+        &self,
+        key: Option<&str>,
+    ) -> (Permit, Option<Permit>, Option<Arc<Limiter>>) {
+        let keyed = self.key(key);
+        let keyed_permit = match &keyed {
+            Some(limiter) => Some(limiter.acquire().await),
+            None => None,
+        };
+        let global = self.global.acquire().await;
+        (global, keyed_permit, keyed)
+    }
+
+    fn key(&self, key: Option<&str>) -> Option<Arc<Limiter>> {
         let (key, template) = (key?, self.per_key.as_ref()?);
         let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
-        Some(Arc::clone(
-            keys.entry(key.to_owned())
-                .or_insert_with(|| Arc::new(Limiter::new(template))),
-        ))
+        if let Some(limiter) = keys.map.get(key) {
+            return Some(Arc::clone(limiter));
+        }
+        if keys.map.len() >= keys.sweep_at {
+            // Forget limiters nobody holds and whose window is empty: they know nothing a new
+            // one would not. Amortised: the next sweep waits until the map doubles again.
+            keys.map
+                .retain(|_, l| Arc::strong_count(l) > 1 || !l.is_idle());
+            keys.sweep_at = (keys.map.len() * 2).max(MIN_SWEEP);
+        }
+        let limiter = Arc::new(Limiter::new(template));
+        keys.map.insert(key.to_owned(), Arc::clone(&limiter));
+        Some(limiter)
+    }
+
+    /// How many per-key limiters are held right now.
+    pub(crate) fn tracked_keys(&self) -> usize {
+        self.keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .map
+            .len()
     }
 
     pub(crate) fn global(&self) -> &Limiter {
@@ -194,7 +288,8 @@ impl Limits {
 ///
 /// After `failure_threshold` consecutive failures (connection errors and 5xx answers) requests to
 /// that host fail fast with [`Error::CircuitOpen`] for `cool_down`; then one trial request is let
-/// through ("half-open"): its success closes the circuit, its failure opens it again.
+/// through ("half-open"): its success closes the circuit, its failure opens it again. A trial
+/// that is cancelled (a caller's timeout, a `select!`) lets the next request be the trial.
 ///
 /// ```
 /// use std::time::Duration;
@@ -229,7 +324,8 @@ impl CircuitBreaker {
 struct HostState {
     failures: u32,
     opened_at: Option<Instant>,
-    trial_in_flight: bool,
+    /// The trial in flight, by number, so that only its own guard can end it.
+    trial: Option<u64>,
 }
 
 /// The live breaker state of every host.
@@ -237,6 +333,38 @@ struct HostState {
 pub(crate) struct Breakers {
     config: Option<CircuitBreaker>,
     hosts: Mutex<HashMap<String, HostState>>,
+    trials: std::sync::atomic::AtomicU64,
+}
+
+/// A request let through by the breaker. If it was the half-open trial and is dropped before
+/// its outcome was recorded (the caller's future was cancelled), the trial ends with it.
+#[derive(Debug)]
+pub(crate) struct Pass<'a> {
+    breakers: &'a Breakers,
+    host: String,
+    trial: Option<u64>,
+}
+
+impl Pass<'_> {
+    /// Records the outcome of the request and ends the trial, if it was one.
+    pub(crate) fn record(mut self, failed: bool) {
+        self.trial = None;
+        self.breakers.record(&self.host, failed);
+    }
+}
+
+impl Drop for Pass<'_> {
+    fn drop(&mut self) {
+        if let Some(trial) = self.trial {
+            let mut hosts = self.breakers.hosts();
+            if let Some(state) = hosts.get_mut(&self.host)
+                && state.trial == Some(trial)
+            {
+                tracing::debug!(host = %self.host, "circuit trial cancelled; the next request is the trial");
+                state.trial = None;
+            }
+        }
+    }
 }
 
 impl Breakers {
@@ -244,23 +372,37 @@ impl Breakers {
         Self {
             config,
             hosts: Mutex::new(HashMap::new()),
+            trials: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
+    fn hosts(&self) -> MutexGuard<'_, HashMap<String, HostState>> {
+        self.hosts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Fail fast if the host's circuit is open; let one trial through after the cool-down.
-    pub(crate) fn check(&self, host: &str) -> Result<(), Error> {
-        let Some(config) = &self.config else {
-            return Ok(());
+    pub(crate) fn check(&self, host: &str) -> Result<Pass<'_>, Error> {
+        let pass = |trial| Pass {
+            breakers: self,
+            host: host.to_owned(),
+            trial,
         };
-        let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(config) = &self.config else {
+            return Ok(pass(None));
+        };
+        let mut hosts = self.hosts();
         let state = hosts.entry(host.to_owned()).or_default();
         let Some(opened_at) = state.opened_at else {
-            return Ok(());
+            return Ok(pass(None));
         };
         let open_for = opened_at.elapsed();
-        if open_for >= config.cool_down && !state.trial_in_flight {
-            state.trial_in_flight = true;
-            return Ok(());
+        if open_for >= config.cool_down && state.trial.is_none() {
+            let trial = self
+                .trials
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            state.trial = Some(trial);
+            drop(hosts);
+            return Ok(pass(Some(trial)));
         }
         Err(Error::CircuitOpen {
             host: host.to_owned(),
@@ -269,11 +411,11 @@ impl Breakers {
         })
     }
 
-    pub(crate) fn record(&self, host: &str, failed: bool) {
+    fn record(&self, host: &str, failed: bool) {
         let Some(config) = &self.config else { return };
-        let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut hosts = self.hosts();
         let state = hosts.entry(host.to_owned()).or_default();
-        state.trial_in_flight = false;
+        state.trial = None;
         if failed {
             state.failures += 1;
             if state.failures >= config.failure_threshold {
@@ -295,10 +437,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn breaker_opens_then_half_opens() {
         let b = Breakers::new(Some(CircuitBreaker::new(2, Duration::from_secs(10))));
-        assert!(b.check("h").is_ok());
-        b.record("h", true);
-        assert!(b.check("h").is_ok());
-        b.record("h", true);
+        b.check("h").unwrap().record(true);
+        b.check("h").unwrap().record(true);
         let Err(Error::CircuitOpen {
             failures, retry_in, ..
         }) = b.check("h")
@@ -308,18 +448,47 @@ mod tests {
         assert_eq!(failures, 2);
         assert!(retry_in <= Duration::from_secs(10));
         tokio::time::advance(Duration::from_secs(11)).await;
-        assert!(b.check("h").is_ok(), "one trial after the cool-down");
+        let trial = b.check("h").expect("one trial after the cool-down");
         assert!(b.check("h").is_err(), "only one trial at a time");
-        b.record("h", true);
+        trial.record(true);
         assert!(b.check("h").is_err(), "a failed trial opens it again");
         tokio::time::advance(Duration::from_secs(11)).await;
-        assert!(b.check("h").is_ok());
-        b.record("h", false);
+        b.check("h").unwrap().record(false);
         assert!(
             b.check("h").is_ok() && b.check("h").is_ok(),
             "a good trial closes it"
         );
         assert!(b.check("other").is_ok(), "per host");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cancelled_trial_lets_the_next_request_be_the_trial() {
+        let b = Breakers::new(Some(CircuitBreaker::new(1, Duration::from_secs(10))));
+        b.check("h").unwrap().record(true);
+        tokio::time::advance(Duration::from_secs(11)).await;
+        let trial = b.check("h").expect("the trial");
+        assert!(b.check("h").is_err());
+        drop(trial); // cancelled: no outcome recorded
+        let second = b.check("h").expect("the next request is the trial");
+        assert!(b.check("h").is_err(), "still one trial at a time");
+        second.record(false);
+        assert!(b.check("h").is_ok(), "closed");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_window_admits_n_per_period_however_they_come() {
+        let l = Limiter::new(&RateLimit::per_period(3, Duration::from_secs(10)));
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            l.acquire().await;
+        }
+        assert_eq!(t0.elapsed(), Duration::ZERO, "a burst of n at once");
+        l.acquire().await;
+        assert_eq!(
+            t0.elapsed(),
+            Duration::from_secs(10),
+            "the fourth waits for the first to leave the window"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -361,5 +530,25 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_keys_are_forgotten() {
+        let limits = Limits::new(
+            &RateLimit::unlimited(),
+            Some(RateLimit::per_second(5).max_concurrent(4)),
+        );
+        for i in 0..10_000 {
+            let key = format!("mailbox-{i}");
+            drop(limits.acquire(Some(&key)).await);
+            if i % 100 == 99 {
+                tokio::time::advance(Duration::from_secs(2)).await;
+            }
+        }
+        assert!(
+            limits.tracked_keys() <= 2 * MIN_SWEEP + 100,
+            "per-key limiters are swept once idle: {} held",
+            limits.tracked_keys()
+        );
     }
 }

@@ -6,16 +6,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 use http::{HeaderMap, Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
-use wfm_auth::{AccessToken, TokenProvider};
+use wfm_auth::{AccessToken, RolesDecide, TokenProvider};
 
-use crate::error::{ApiError, Error};
-use crate::limit::{Breakers, CircuitBreaker, Limits, RateLimit};
+use crate::error::{ApiError, Error, MAX_ERROR_BODY};
+use crate::limit::{CircuitBreaker, RateLimit};
+use crate::platform::{IntoUrl, Platform, PlatformBuilder, Shared};
 use crate::retry::{RetryPolicy, is_idempotent_method, is_retryable_status};
 
 /// One HTTP pipeline for one platform base URL: bearer tokens, safe retries, rate limits, a
@@ -27,147 +28,58 @@ use crate::retry::{RetryPolicy, is_idempotent_method, is_retryable_status};
 /// use wfm_http::{Method, Transport};
 ///
 /// # async fn demo() -> Result<(), wfm_http::Error> {
-/// let transport = Transport::builder("https://api.mypurecloud.ie/api/v2/".parse().unwrap())
+/// let transport = Transport::builder("https://api.mypurecloud.ie/api/v2/")
 ///     .token_provider(Arc::new(StaticToken::new("a-token")))
 ///     .build()?;
 /// // GET https://api.mypurecloud.ie/api/v2/users/a%2Fb : each segment is percent-encoded.
 /// let user: serde_json::Value = transport.request(Method::GET, &["users", "a/b"]).send_json().await?;
 /// # let _ = user; Ok(()) }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Transport {
-    inner: Arc<Inner>,
+    shared: Arc<Shared>,
+    base: Arc<Url>,
 }
 
-struct Inner {
-    base: Url,
-    client: reqwest::Client,
-    tokens: Option<Arc<dyn TokenProvider>>,
-    retry: RetryPolicy,
-    limits: Limits,
-    breakers: Breakers,
-}
-
-impl std::fmt::Debug for Inner {
+impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
             .field("base", &self.base.as_str())
-            .field("authenticated", &self.tokens.is_some())
-            .field("retry", &self.retry)
+            .field("authenticated", &self.shared.tokens.is_some())
+            .field("retry", &self.shared.retry)
             .finish_non_exhaustive()
     }
 }
 
-/// Builds a [`Transport`]; see [`Transport::builder`].
+/// Builds a [`Transport`] with a platform of its own; see [`Transport::builder`]. To share one
+/// budget between several base URLs, build a [`Platform`] and call [`Platform::transport`].
 #[must_use]
 pub struct TransportBuilder {
-    base: Url,
-    client: Option<reqwest::Client>,
-    tokens: Option<Arc<dyn TokenProvider>>,
-    retry: RetryPolicy,
-    rate: RateLimit,
-    per_key: Option<RateLimit>,
-    breaker: Option<CircuitBreaker>,
-    timeout: Duration,
-    user_agent: String,
+    base: Result<Url, Error>,
+    platform: PlatformBuilder<RolesDecide>,
+}
+
+impl std::fmt::Debug for TransportBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportBuilder")
+            .field("base", &self.base.as_ref().map(Url::as_str).ok())
+            .field("platform", &self.platform)
+            .finish()
+    }
 }
 
 impl Transport {
-    /// Start configuring a transport for the API under `base` (for example
-    /// `https://api.mypurecloud.com/api/v2/`). A trailing slash is optional.
-    pub fn builder(base: Url) -> TransportBuilder {
+    /// Start configuring a transport for the API under `base` (a [`Url`] or a string such as
+    /// `"https://api.mypurecloud.com/api/v2/"`), with a budget of its own. A trailing slash is
+    /// optional.
+    pub fn builder(base: impl IntoUrl) -> TransportBuilder {
         TransportBuilder {
-            base,
-            client: None,
-            tokens: None,
-            retry: RetryPolicy::default(),
-            rate: RateLimit::unlimited(),
-            per_key: None,
-            breaker: Some(CircuitBreaker::default()),
-            timeout: Duration::from_secs(60),
-            user_agent: concat!("wfm-sdk/", env!("CARGO_PKG_VERSION")).to_owned(),
+            base: base.into_url(),
+            platform: Platform::builder(),
         }
     }
 
-    /// The base URL requests are relative to.
-    pub fn base_url(&self) -> &Url {
-        &self.inner.base
-    }
-
-    /// A request to the base URL plus `segments`, each percent-encoded as one path segment:
-    /// an id such as `a/b`, `../x` or `x?y=1` never changes the path. Empty, `.` and `..`
-    /// segments are refused when the request is sent.
-    pub fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
-        let url = join_segments(&self.inner.base, segments);
-        RequestBuilder::new(self.clone(), method, url)
-    }
-
-    /// A request to an absolute URL the platform returned (a Graph `@odata.nextLink`, a Genesys
-    /// `downloadUrl`). It must have the base URL's scheme, host and port, so that the bearer
-    /// token never leaves for another origin.
-    pub fn request_url(&self, method: Method, url: Url) -> RequestBuilder {
-        let base = &self.inner.base;
-        let same_origin = url.scheme() == base.scheme()
-            && url.host_str() == base.host_str()
-            && url.port_or_known_default() == base.port_or_known_default();
-        let url = if same_origin {
-            Ok(url)
-        } else {
-            Err(Error::InvalidUrl(format!(
-                "{} is not on the origin of {}; refusing to send credentials there",
-                origin_of(&url),
-                origin_of(base)
-            )))
-        };
-        RequestBuilder::new(self.clone(), method, url)
-    }
-}
-
-impl TransportBuilder {
-    /// Where bearer tokens come from. Without one, requests carry no `Authorization` header.
-    pub fn token_provider(mut self, tokens: Arc<dyn TokenProvider>) -> Self {
-        self.tokens = Some(tokens);
-        self
-    }
-    /// Use this `reqwest` client (proxies, certificates, pools). It should not follow redirects.
-    pub fn client(mut self, client: reqwest::Client) -> Self {
-        self.client = Some(client);
-        self
-    }
-    /// How failed requests are retried.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-    /// The client-wide rate and concurrency limit.
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate = limit;
-        self
-    }
-    /// The limit applied to each [`rate_key`](RequestBuilder::rate_key) separately (for example
-    /// per Graph mailbox), on top of the client-wide one.
-    pub fn per_key_rate_limit(mut self, limit: RateLimit) -> Self {
-        self.per_key = Some(limit);
-        self
-    }
-    /// The circuit breaker per host, or `None` to disable it.
-    pub fn circuit_breaker(mut self, breaker: Option<CircuitBreaker>) -> Self {
-        self.breaker = breaker;
-        self
-    }
-    /// The timeout of one attempt (default 60 s); used when no client is given.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-    /// The `User-Agent` header; used when no client is given.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.user_agent = agent.into();
-        self
-    }
-    /// Finish. Fails if the base URL cannot carry paths, or if the HTTP client cannot be built.
-    pub fn build(self) -> Result<Transport, Error> {
-        let mut base = self.base;
+    pub(crate) fn on(shared: Arc<Shared>, mut base: Url) -> Result<Self, Error> {
         if base.cannot_be_a_base() || !matches!(base.scheme(), "http" | "https") {
             return Err(Error::Config(format!(
                 "base URL {base} must be an http(s) URL"
@@ -175,25 +87,121 @@ impl TransportBuilder {
         }
         base.set_query(None);
         base.set_fragment(None);
-        let client = match self.client {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(self.timeout)
-                .user_agent(self.user_agent)
-                .build()
-                .map_err(|e| Error::Config(e.without_url().to_string()))?,
-        };
-        Ok(Transport {
-            inner: Arc::new(Inner {
-                base,
-                client,
-                tokens: self.tokens,
-                retry: self.retry,
-                limits: Limits::new(&self.rate, self.per_key),
-                breakers: Breakers::new(self.breaker),
-            }),
+        Ok(Self {
+            shared,
+            base: Arc::new(base),
         })
+    }
+
+    /// The base URL requests are relative to.
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// The platform this transport belongs to (its budget, client and tokens), to make
+    /// transports for other base URLs that share them.
+    pub fn platform(&self) -> Platform<RolesDecide> {
+        Platform::from_shared(Arc::clone(&self.shared))
+    }
+
+    /// A request to the base URL plus `segments`, each percent-encoded as one path segment:
+    /// an id such as `a/b`, `../x` or `x?y=1` never changes the path. Empty, `.` and `..`
+    /// segments are refused when the request is sent.
+    pub fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
+        let url = join_segments(&self.base, segments);
+        RequestBuilder::new(self.clone(), method, url, true)
+    }
+
+    /// A request to an absolute URL the platform returned (a Graph `@odata.nextLink`). It must
+    /// have the base URL's scheme, host and port, so that the bearer token never leaves for
+    /// another origin. For a pre-signed URL on another origin use [`presigned`](Self::presigned).
+    pub fn request_url(&self, method: Method, url: Url) -> RequestBuilder {
+        let base = &self.base;
+        let same_origin = url.scheme() == base.scheme()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default();
+        let url = if same_origin {
+            Ok(url)
+        } else {
+            Err(Error::InvalidUrl(format!(
+                "{} is not on the origin of {}; refusing to send credentials there (use `presigned` for a pre-signed URL)",
+                origin_of(&url),
+                origin_of(base)
+            )))
+        };
+        RequestBuilder::new(self.clone(), method, url, true)
+    }
+
+    /// A request to a pre-signed URL on any origin (a Genesys `downloadUrl` or upload URL, a
+    /// storage link): it never carries the bearer token, and counts against the platform's
+    /// budget like any other request. It must be `https` (or `http` to loopback).
+    pub fn presigned(&self, method: Method, url: Url) -> RequestBuilder {
+        let url = if url.scheme() == "https" || (url.scheme() == "http" && is_loopback(&url)) {
+            Ok(url)
+        } else {
+            Err(Error::InvalidUrl(format!(
+                "{} is not an https URL; pre-signed URLs carry their own credentials and are only fetched over https",
+                origin_of(&url)
+            )))
+        };
+        RequestBuilder::new(self.clone(), method, url, false)
+    }
+}
+
+impl TransportBuilder {
+    /// Where bearer tokens come from: any [`TokenProvider`] (a
+    /// [`TokenCache`](wfm_auth::TokenCache), a [`StaticToken`](wfm_auth::StaticToken), an
+    /// `Arc` of one). Without one, requests carry no `Authorization` header.
+    pub fn token_provider(mut self, tokens: impl TokenProvider) -> Self {
+        self.platform = self.platform.token_provider(tokens);
+        self
+    }
+    /// Use this `reqwest` client (proxies, certificates, pools). The timeout and user agent set
+    /// here still apply to every request. It should not follow redirects.
+    pub fn client(mut self, client: reqwest::Client) -> Self {
+        self.platform = self.platform.client(client);
+        self
+    }
+    /// How failed requests are retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.platform = self.platform.retry(policy);
+        self
+    }
+    /// The client-wide rate and concurrency limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.platform = self.platform.rate_limit(limit);
+        self
+    }
+    /// The limit applied to each [`rate_key`](RequestBuilder::rate_key) separately (for example
+    /// per Graph mailbox), on top of the client-wide one.
+    pub fn per_key_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.platform = self.platform.per_key_rate_limit(limit);
+        self
+    }
+    /// The circuit breaker per host, or `None` to disable it.
+    pub fn circuit_breaker(mut self, breaker: Option<CircuitBreaker>) -> Self {
+        self.platform = self.platform.circuit_breaker(breaker);
+        self
+    }
+    /// The timeout of one attempt (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.platform = self.platform.timeout(timeout);
+        self
+    }
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.platform = self.platform.user_agent(agent);
+        self
+    }
+    /// The largest success body read (default 32 MiB).
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.platform = self.platform.max_response_body(bytes);
+        self
+    }
+    /// Finish. Fails if the base URL cannot carry paths, or if the HTTP client cannot be built.
+    pub fn build(self) -> Result<Transport, Error> {
+        let base = self.base?;
+        self.platform.build()?.transport(base)
     }
 }
 
@@ -207,10 +215,16 @@ pub struct RequestBuilder {
     body: Option<Bytes>,
     idempotent: bool,
     rate_key: Option<String>,
+    authenticated: bool,
 }
 
 impl RequestBuilder {
-    fn new(transport: Transport, method: Method, url: Result<Url, Error>) -> Self {
+    fn new(
+        transport: Transport,
+        method: Method,
+        url: Result<Url, Error>,
+        authenticated: bool,
+    ) -> Self {
         Self {
             transport,
             method,
@@ -219,6 +233,7 @@ impl RequestBuilder {
             body: None,
             idempotent: false,
             rate_key: None,
+            authenticated,
         }
     }
 
@@ -303,13 +318,14 @@ impl RequestBuilder {
             duration_ms = tracing::field::Empty,
         );
         let exchange = Exchange {
-            inner: &self.transport.inner,
+            inner: &self.transport.shared,
             method: self.method,
             url,
             headers: self.headers,
             body: self.body,
             idempotent: self.idempotent,
             rate_key: self.rate_key,
+            authenticated: self.authenticated,
         };
         exchange.run().instrument(span).await
     }
@@ -359,13 +375,14 @@ impl Response {
 
 /// One request in flight through the pipeline.
 struct Exchange<'a> {
-    inner: &'a Inner,
+    inner: &'a Shared,
     method: Method,
     url: Url,
     headers: HeaderMap,
     body: Option<Bytes>,
     idempotent: bool,
     rate_key: Option<String>,
+    authenticated: bool,
 }
 
 /// What one attempt ended in.
@@ -374,18 +391,20 @@ enum Attempt {
     Failed(ApiError),
     Unsent(String),
     Lost { message: String, timeout: bool },
+    TooLarge,
 }
 
 impl Exchange<'_> {
     async fn run(self) -> Result<Response, Error> {
         let started = tokio::time::Instant::now();
         let host = self.url.host_str().unwrap_or_default().to_owned();
-        let mut token = match &self.inner.tokens {
+        let tokens = self.inner.tokens.as_ref().filter(|_| self.authenticated);
+        let mut token = match tokens {
             Some(tokens) => {
                 if self.url.scheme() != "https" && !is_loopback(&self.url) {
                     return Err(Error::InsecureTransport { host });
                 }
-                Some(tokens.token().await?)
+                Some(self.checked(tokens.token().await?)?)
             }
             None => None,
         };
@@ -395,31 +414,39 @@ impl Exchange<'_> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            self.inner.breakers.check(&host)?;
+            let pass = self.inner.breakers.check(&host)?;
             let outcome = self.attempt(token.as_ref()).await;
             let span = tracing::Span::current();
             span.record("attempts", attempt);
             span.record("duration_ms", started.elapsed().as_millis() as u64);
             let wait = match outcome {
                 Attempt::Done(response) => {
-                    self.inner.breakers.record(&host, false);
+                    pass.record(false);
                     span.record("status", response.status.as_u16());
                     return Ok(response);
                 }
+                Attempt::TooLarge => {
+                    pass.record(false);
+                    return Err(Error::BodyTooLarge {
+                        method: self.method.clone(),
+                        path: self.url.path().to_owned(),
+                        limit: self.inner.max_body,
+                    });
+                }
                 Attempt::Failed(mut err) => {
                     err.set_attempts(attempt);
+                    err.set_retry_safe(retry_safe);
                     span.record("status", err.status().as_u16());
-                    self.inner
-                        .breakers
-                        .record(&host, err.status().is_server_error());
+                    pass.record(err.status().is_server_error());
                     if err.status() == StatusCode::UNAUTHORIZED
                         && !refreshed
-                        && let (Some(tokens), Some(rejected)) = (&self.inner.tokens, &token)
+                        && let (Some(tokens), Some(rejected)) = (tokens, &token)
+                        && tokens.can_refresh()
                     {
                         // The token was rejected, so the request was not applied: one forced
                         // refresh and one more attempt, whatever the method.
                         tracing::info!("API answered 401; refreshing the token once");
-                        token = Some(tokens.refresh(rejected).await?);
+                        token = Some(self.checked(tokens.refresh(rejected).await?)?);
                         refreshed = true;
                         continue;
                     }
@@ -440,13 +467,13 @@ impl Exchange<'_> {
                 }
                 Attempt::Unsent(message) => {
                     // The connection was never made: nothing reached the server, any method may go again.
-                    self.inner.breakers.record(&host, true);
-                    let err = self.connection_error(attempt, message, false);
+                    pass.record(true);
+                    let err = self.connection_error(attempt, message, false, true);
                     (policy.backoff(attempt), err)
                 }
                 Attempt::Lost { message, timeout } => {
-                    self.inner.breakers.record(&host, true);
-                    let err = self.connection_error(attempt, message, timeout);
+                    pass.record(true);
+                    let err = self.connection_error(attempt, message, timeout, retry_safe);
                     if !retry_safe {
                         return Err(err);
                     }
@@ -463,23 +490,25 @@ impl Exchange<'_> {
     }
 
     async fn attempt(&self, token: Option<&AccessToken>) -> Attempt {
-        let global = self.inner.limits.global().acquire().await;
-        let keyed_limiter = self.inner.limits.key(self.rate_key.as_deref());
-        let keyed = match &keyed_limiter {
-            Some(l) => Some(l.acquire().await),
-            None => None,
-        };
+        let (global, keyed, keyed_limiter) =
+            self.inner.limits.acquire(self.rate_key.as_deref()).await;
         let mut req = self
             .inner
             .client
             .request(self.method.clone(), self.url.clone())
+            .timeout(self.inner.timeout)
             .headers(self.headers.clone());
+        if !self.headers.contains_key(USER_AGENT) {
+            req = req.header(USER_AGENT, self.inner.user_agent.clone());
+        }
         if let Some(token) = token {
             req = req.bearer_auth(token.secret());
         }
         if let Some(body) = &self.body {
             req = req.body(body.clone());
         }
+        // The instant a request leaves the limiter (tests read it on tokio's clock).
+        tracing::trace!(target: "wfm_http::send", "request admitted by the rate limits");
         let result = req.send().await;
         let outcome = match result {
             Err(e) if e.is_connect() => Attempt::Unsent(e.without_url().to_string()),
@@ -494,21 +523,26 @@ impl Exchange<'_> {
                 if let Some(l) = &keyed_limiter {
                     l.observe(&headers);
                 }
-                match resp.bytes().await {
+                let success = status.is_success() || status == StatusCode::NOT_MODIFIED;
+                let limit = if success {
+                    self.inner.max_body
+                } else {
+                    MAX_ERROR_BODY
+                };
+                match read_capped(resp, limit, !success).await {
                     Err(e) => Attempt::Lost {
                         timeout: e.is_timeout(),
                         message: e.without_url().to_string(),
                     },
-                    Ok(body) if status.is_success() || status == StatusCode::NOT_MODIFIED => {
-                        Attempt::Done(Response {
-                            status,
-                            headers,
-                            body,
-                            method: self.method.clone(),
-                            path: self.url.path().to_owned(),
-                        })
-                    }
-                    Ok(body) => Attempt::Failed(ApiError::from_parts(
+                    Ok(None) => Attempt::TooLarge,
+                    Ok(Some(body)) if success => Attempt::Done(Response {
+                        status,
+                        headers,
+                        body,
+                        method: self.method.clone(),
+                        path: self.url.path().to_owned(),
+                    }),
+                    Ok(Some(body)) => Attempt::Failed(ApiError::from_parts(
                         self.method.clone(),
                         self.url.path(),
                         status,
@@ -523,15 +557,57 @@ impl Exchange<'_> {
         outcome
     }
 
-    fn connection_error(&self, attempts: u32, message: String, timeout: bool) -> Error {
+    /// A custom provider's token, checked against the platform's scope set when it says what
+    /// it was granted.
+    fn checked(&self, token: AccessToken) -> Result<AccessToken, Error> {
+        if self.inner.check_custom_tokens && !token.granted_scopes().is_empty() {
+            self.inner
+                .required
+                .check(token.granted_scopes(), wfm_auth::GrantSource::ResponseScope)?;
+        }
+        Ok(token)
+    }
+
+    fn connection_error(
+        &self,
+        attempts: u32,
+        message: String,
+        timeout: bool,
+        replay_safe: bool,
+    ) -> Error {
         Error::Connection {
             method: self.method.clone(),
             path: self.url.path().to_owned(),
             attempts,
             message,
             timeout,
+            replay_safe,
         }
     }
+}
+
+/// The body, up to `limit` bytes: `None` when it is longer (unless `truncate`, for error bodies,
+/// whose start is enough).
+async fn read_capped(
+    mut resp: reqwest::Response,
+    limit: usize,
+    truncate: bool,
+) -> Result<Option<Bytes>, reqwest::Error> {
+    if !truncate && resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Ok(None);
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            if truncate {
+                body.extend_from_slice(&chunk[..limit - body.len()]);
+                break;
+            }
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body.freeze()))
 }
 
 /// Append `segments` to `base`'s path, each percent-encoded as one segment.

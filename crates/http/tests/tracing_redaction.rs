@@ -48,7 +48,7 @@ async fn tracing_output_of_a_whole_request_has_no_secret() {
         .respond_with(ResponseTemplate::new(403))
         .mount(&server)
         .await;
-    let t = Transport::builder(format!("{}/api/v2/", server.uri()).parse().unwrap())
+    let t = Transport::builder(format!("{}/api/v2/", server.uri()))
         .token_provider(Arc::new(StaticToken::new("tok-SECRET-1234567890")))
         .retry(RetryPolicy::default().base_delay(Duration::from_millis(5)))
         .build()

@@ -4,15 +4,18 @@
 //! The transport retries what is safe (GET, PUT, DELETE and POST `/.search`, never a create), honours
 //! `Retry-After`, refreshes a refused token once and keeps secrets out of logs.
 
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 
 use futures::{Stream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use wfm_auth::TokenProvider;
+use wfm_auth::providers::GenesysCloud;
+use wfm_auth::{Grants, RolesDecide, ScopeSet, TokenProvider};
 use wfm_http::{
-    Method, Page, RequestBuilder, Response, StatusCode, Transport, TransportBuilder, Url,
+    BoxFuture, IntoUrl, Method, Page, Platform, RequestBuilder, Response, StatusCode, Transport,
+    TransportBuilder, Url,
 };
 
 use crate::bulk::{BulkRequest, BulkResponse};
@@ -23,6 +26,7 @@ use crate::flavor::{Flavor, Operation};
 use crate::patch::PatchRequest;
 use crate::query::{ListQuery, ListResponse, Projection};
 use crate::resource::{Resource, User, write_body};
+use crate::scopes::{Scim, ScimReadonly};
 
 /// The media type of SCIM bodies (RFC 7644 §3.8).
 pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
@@ -31,29 +35,92 @@ const ACCEPT: &str = "application/scim+json, application/json;q=0.9";
 /// A stream of resources, fetched one page at a time.
 pub type ResourceStream<R> = Pin<Box<dyn Stream<Item = Result<R, Error>> + Send>>;
 
-/// A SCIM 2.0 client for one service provider. Cheap to clone.
+/// A SCIM 2.0 client for one service provider, generic over the scope set `S` of its grant.
+/// Cheap to clone.
+///
+/// Each method's signature says which scope it needs: reads need
+/// [`ScimReadonly`](crate::scopes::ScimReadonly) (or [`Scim`](crate::scopes::Scim), which implies
+/// it), writes need [`Scim`](crate::scopes::Scim). These are Genesys Cloud's scopes for user
+/// grants. Where roles decide instead (Genesys Cloud client credentials: the OAuth client's role
+/// needs the SCIM permissions; NICE CXone; generic RFC 7644 servers) use
+/// [`RolesDecide`](wfm_auth::RolesDecide), the default: every method compiles and the platform's
+/// permissions decide at run time.
+///
+/// The client is made from a [`Platform<S>`](wfm_http::Platform): its scope set is the
+/// platform's, so the scopes the compiler checks and the scopes every token is checked against
+/// are the same type, and the SCIM calls share the platform's rate budget with its other APIs.
 ///
 /// ```no_run
-/// use std::sync::Arc;
 /// use futures::TryStreamExt;
-/// use wfm_auth::StaticToken;
+/// use wfm_auth::ClientCredentials;
+/// use wfm_http::{Platform, RateLimit};
+/// use wfm_scim::scopes::Scim;
 /// use wfm_scim::{Client, Flavor, ListQuery, User, filter::{AttrPath, Filter}};
 ///
 /// # async fn demo() -> Result<(), wfm_scim::Error> {
-/// let client = Client::builder(Flavor::GenesysCloud, "https://api.mypurecloud.de".parse().unwrap())
-///     .token_provider(Arc::new(StaticToken::new("a-token")))
-///     .build()?;
+/// // A Genesys Cloud user grant with the `scim` scope; 300 requests a minute for the org.
+/// let genesys = Platform::<Scim>::builder()
+///     .credentials(ClientCredentials::new("https://login.mypurecloud.de/oauth/token", "id", "secret"))
+///     .rate_limit(RateLimit::per_minute(300))
+///     .build()
+///     .map_err(wfm_scim::Error::Transport)?;
+/// let client = Client::new(&genesys, Flavor::GenesysCloud, "https://api.mypurecloud.de")?;
 /// let query = ListQuery::new().filter(Filter::eq(AttrPath::parse("externalId")?, "zendesk-42"));
 /// let found: Vec<User> = client.list::<User>(query).try_collect().await?;
 /// # let _ = found; Ok(()) }
 /// ```
+///
+/// A read-only client cannot write, and the compiler says why:
+///
+/// ```compile_fail,E0277
+/// # async fn demo(platform: wfm_http::Platform<wfm_scim::scopes::ScimReadonly>) -> Result<(), wfm_scim::Error> {
+/// let client = wfm_scim::Client::new(&platform, wfm_scim::Flavor::GenesysCloud, "https://api.mypurecloud.de")?;
+/// client.create(&wfm_scim::User::new("ada@example.com")).await?;
+/// // error[E0277]: the scope set `ScimReadonly` does not grant the scope `Scim`
+/// # Ok(()) }
+/// ```
+///
+/// and a client cannot claim a scope set other than its platform's (the one its tokens are
+/// checked against):
+///
+/// ```compile_fail,E0308
+/// use wfm_scim::scopes::{Scim, ScimReadonly};
+/// # fn demo(platform: wfm_http::Platform<ScimReadonly>) -> Result<(), wfm_scim::Error> {
+/// let client: wfm_scim::Client<Scim> = wfm_scim::Client::new(&platform, wfm_scim::Flavor::GenesysCloud, "https://api.mypurecloud.de")?;
+/// # Ok(()) }
+/// ```
+pub struct Client<S: ScopeSet<GenesysCloud> = RolesDecide> {
+    core: Core,
+    scopes: PhantomData<fn() -> S>,
+}
+
+impl<S: ScopeSet<GenesysCloud>> Clone for Client<S> {
+    fn clone(&self) -> Self {
+        Self {
+            core: self.core.clone(),
+            scopes: PhantomData,
+        }
+    }
+}
+
+impl<S: ScopeSet<GenesysCloud>> std::fmt::Debug for Client<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("flavor", &self.core.flavor)
+            .field("transport", &self.core.transport)
+            .finish()
+    }
+}
+
+/// The client's state and the calls, without the scope bounds.
 #[derive(Clone, Debug)]
-pub struct Client {
+struct Core {
     transport: Transport,
     flavor: Flavor,
 }
 
-/// Builds a [`Client`]; see [`Client::builder`].
+/// Builds a [`Client`] with a platform of its own, for grants where roles decide; see
+/// [`Client::builder`]. For a scope set, or to share a platform's budget, use [`Client::new`].
 #[must_use]
 pub struct ClientBuilder {
     flavor: Flavor,
@@ -63,9 +130,9 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Where bearer tokens come from (for example a `wfm_auth` client-credentials cache).
-    pub fn token_provider(mut self, tokens: Arc<dyn TokenProvider>) -> Self {
-        self.tokens = Some(tokens);
+    /// Where bearer tokens come from (a `wfm_auth` token cache, a static token, an `Arc` of one).
+    pub fn token_provider(mut self, tokens: impl TokenProvider) -> Self {
+        self.tokens = Some(Arc::new(tokens));
         self
     }
     /// Adjust the transport (retries, rate limits, timeout, own `reqwest` client).
@@ -85,15 +152,16 @@ impl ClientBuilder {
         if let Some(f) = self.configure {
             builder = f(builder);
         }
-        Ok(Client::new(
+        Ok(Client::from_transport(
             builder.build().map_err(Error::Transport)?,
             self.flavor,
         ))
     }
 }
 
-impl Client {
-    /// Start configuring a client of `flavor` for `url`: the platform's API host
+impl Client<RolesDecide> {
+    /// Start configuring a client of `flavor` for `url` with a platform of its own, for grants
+    /// where roles decide (client credentials, CXone, generic servers): the platform's API host
     /// (`https://api.mypurecloud.de`, a CXone API host) or, for [`Flavor::Generic`], the SCIM
     /// base URL itself (`https://idp.example.com/scim/v2`).
     pub fn builder(flavor: Flavor, url: Url) -> ClientBuilder {
@@ -106,23 +174,253 @@ impl Client {
     }
 
     /// A client over a transport you built; its base URL must be the SCIM base URL (see
-    /// [`Flavor::base_url`]).
-    pub fn new(transport: Transport, flavor: Flavor) -> Self {
-        Self { transport, flavor }
+    /// [`Flavor::base_url`]). Its tokens are not checked against any scope set.
+    pub fn from_transport(transport: Transport, flavor: Flavor) -> Self {
+        Self {
+            core: Core { transport, flavor },
+            scopes: PhantomData,
+        }
+    }
+}
+
+impl<S: ScopeSet<GenesysCloud>> Client<S> {
+    /// A client of `flavor` on `platform` (its tokens, rate budget and breaker), for the SCIM
+    /// service at `url`: the platform's API host (`https://api.mypurecloud.de`, a CXone API
+    /// host) or, for [`Flavor::Generic`], the SCIM base URL itself. Accepts a URL or a string.
+    pub fn new(platform: &Platform<S>, flavor: Flavor, url: impl IntoUrl) -> Result<Self, Error> {
+        let url = url.into_url().map_err(Error::Transport)?;
+        let transport = platform
+            .transport(flavor.base_url(&url))
+            .map_err(Error::Transport)?;
+        Ok(Self {
+            core: Core { transport, flavor },
+            scopes: PhantomData,
+        })
     }
 
     /// The platform flavour.
     pub fn flavor(&self) -> Flavor {
-        self.flavor
+        self.core.flavor
     }
 
     /// The transport (for calls this client does not wrap).
     pub fn transport(&self) -> &Transport {
-        &self.transport
+        &self.core.transport
     }
 
     /// `GET /ServiceProviderConfig`: what the server supports.
-    pub async fn service_provider_config(&self) -> Result<ServiceProviderConfig, Error> {
+    ///
+    /// Scope: [`ScimReadonly`](crate::scopes::ScimReadonly) (Genesys Cloud user grants).
+    pub fn service_provider_config(&self) -> BoxFuture<'_, Result<ServiceProviderConfig, Error>>
+    where
+        S: Grants<ScimReadonly>,
+    {
+        Box::pin(self.core.service_provider_config())
+    }
+
+    /// `GET /ResourceTypes`.
+    ///
+    /// Scope: [`ScimReadonly`](crate::scopes::ScimReadonly).
+    pub fn resource_types(&self) -> BoxFuture<'_, Result<Vec<ResourceType>, Error>>
+    where
+        S: Grants<ScimReadonly>,
+    {
+        Box::pin(self.core.resource_types())
+    }
+
+    /// `GET /Schemas`.
+    ///
+    /// Scope: [`ScimReadonly`](crate::scopes::ScimReadonly).
+    pub fn schemas(&self) -> BoxFuture<'_, Result<Vec<Schema>, Error>>
+    where
+        S: Grants<ScimReadonly>,
+    {
+        Box::pin(self.core.schemas())
+    }
+
+    /// `POST /Users` (or the resource's endpoint): create, and return the resource as stored.
+    ///
+    /// `id` and read-only attributes are not sent. A create is never retried by the
+    /// transport (a retried POST could create a duplicate); a 409 is [`Error::Uniqueness`].
+    ///
+    /// Scope: [`Scim`](crate::scopes::Scim). Genesys Cloud permission: `directory:user:add`.
+    pub fn create<'a, R: Resource + Sync>(
+        &'a self,
+        resource: &'a R,
+    ) -> BoxFuture<'a, Result<R, Error>>
+    where
+        S: Grants<Scim>,
+    {
+        Box::pin(self.core.create(resource))
+    }
+
+    /// `GET /Users/{id}`.
+    ///
+    /// Scope: [`ScimReadonly`](crate::scopes::ScimReadonly).
+    pub fn get<'a, R: Resource>(&'a self, id: &'a str) -> BoxFuture<'a, Result<R, Error>>
+    where
+        S: Grants<ScimReadonly>,
+    {
+        Box::pin(self.core.get(id))
+    }
+
+    /// `GET /Users/{id}` with `attributes` or `excludedAttributes`.
+    ///
+    /// Scope: [`ScimReadonly`](crate::scopes::ScimReadonly).
+    pub fn get_with<'a, R: Resource>(
+        &'a self,
+        id: &'a str,
+        projection: &'a Projection,
+    ) -> BoxFuture<'a, Result<R, Error>>
+    where
+        S: Grants<ScimReadonly>,
+    {
+        Box::pin(self.core.get_with(id, projection))
+    }
+
+    /// `PUT /Users/{id}`: replace the resource with `resource` (its `id` says which), with
+    /// `If-Match` set from `meta.version` when present. Returns the stored resource.
+    ///
+    /// A stale version is [`Error::VersionConflict`]: get the resource again and reapply.
+    ///
+    /// Scope: [`Scim`](crate::scopes::Scim). Genesys Cloud permission: `directory:user:edit`.
+    pub fn replace<'a, R: Resource + Sync>(
+        &'a self,
+        resource: &'a R,
+    ) -> BoxFuture<'a, Result<R, Error>>
+    where
+        S: Grants<Scim>,
+    {
+        Box::pin(self.core.replace(resource))
+    }
+
+    /// `PATCH /Users/{id}` with `If-Match: version` when given. Returns the resource when the
+    /// server sends it (200), `None` when it answers 204 No Content.
+    ///
+    /// Scope: [`Scim`](crate::scopes::Scim). Genesys Cloud permission: `directory:user:edit`.
+    pub fn modify<'a, R: Resource>(
+        &'a self,
+        id: &'a str,
+        version: Option<&'a str>,
+        patch: &'a PatchRequest,
+    ) -> BoxFuture<'a, Result<Option<R>, Error>>
+    where
+        S: Grants<Scim>,
+    {
+        Box::pin(self.core.modify(id, version, patch))
+    }
+
+    /// `DELETE /Users/{id}` with `If-Match: version` when given.
+    ///
+    /// On [`Flavor::Cxone`] this is refused before sending ([`Error::Unsupported`]): CXone has no
+    /// DELETE; use [`deactivate`](Self::deactivate).
+    ///
+    /// Scope: [`Scim`](crate::scopes::Scim). Genesys Cloud permission: `directory:user:delete`.
+    pub fn delete<'a, R: Resource>(
+        &'a self,
+        id: &'a str,
+        version: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<(), Error>>
+    where
+        S: Grants<Scim>,
+    {
+        Box::pin(self.core.delete::<R>(id, version))
+    }
+
+    /// Deactivate a user (`PATCH` `replace active=false`): the way to remove access on CXone,
+    /// and a reversible alternative to DELETE elsewhere.
+    ///
+    /// Scope: [`Scim`](crate::scopes::Scim). Genesys Cloud permission: `directory:user:edit`.
+    pub fn deactivate<'a>(
+        &'a self,
+        id: &'a str,
+        version: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Option<User>, Error>>
+    where
+        S: Grants<Scim>,
+    {
+        Box::pin(self.core.deactivate(id, version))
+    }
+
+    /// List resources matching `query` (GET with `filter`, `startIndex`, `count`, ...), as a
+    /// stream over the pages, one page in memory at a time.
+    ///
+    /// A malformed text filter ([`ListQuery::filter_str`]) makes the stream yield
+    /// [`Error::Filter`] without sending anything.
+    ///
+    /// Scope: [`ScimReadonly`](crate::scopes::ScimReadonly).
+    pub fn list<R: Resource>(&self, query: ListQuery) -> ResourceStream<R>
+    where
+        S: Grants<ScimReadonly>,
+    {
+        self.core.stream(query, false)
+    }
+
+    /// Like [`list`](Self::list), through `POST /Users/.search` (the filter travels in the body,
+    /// not in the URL). Refused on Genesys Cloud, which has no `.search` endpoint.
+    ///
+    /// Scope: [`ScimReadonly`](crate::scopes::ScimReadonly).
+    pub fn search<R: Resource>(&self, query: ListQuery) -> ResourceStream<R>
+    where
+        S: Grants<ScimReadonly>,
+    {
+        if let Err(e) = self.core.supported(Operation::Search, "POST /.search") {
+            return Box::pin(futures::stream::once(async move { Err(e) }));
+        }
+        self.core.stream(query, true)
+    }
+
+    /// One page of a list: `totalResults`, `startIndex` and the resources.
+    ///
+    /// Scope: [`ScimReadonly`](crate::scopes::ScimReadonly).
+    pub fn list_page<'a, R: Resource>(
+        &'a self,
+        query: &'a ListQuery,
+    ) -> BoxFuture<'a, Result<ListResponse<R>, Error>>
+    where
+        S: Grants<ScimReadonly>,
+    {
+        Box::pin(self.core.list_page(query))
+    }
+
+    /// Find the resources whose `path` equals `value` (at most `limit`, one page), for lookups
+    /// by `userName` or `externalId`, inactive users included.
+    ///
+    /// Genesys Cloud lists only active users unless the filter names `active`; there, when the
+    /// first query finds nothing, a second one adds `and active eq false`.
+    ///
+    /// Scope: [`ScimReadonly`](crate::scopes::ScimReadonly).
+    pub fn find_by<'a, R: Resource>(
+        &'a self,
+        path: AttrPath,
+        value: &'a str,
+        limit: u32,
+    ) -> BoxFuture<'a, Result<Vec<R>, Error>>
+    where
+        S: Grants<ScimReadonly>,
+    {
+        Box::pin(self.core.find_by(path, value, limit))
+    }
+
+    /// `POST /Bulk`. The envelope answers 200; each operation's own status is in the response
+    /// ([`BulkOperationResult::status_code`](crate::bulk::BulkOperationResult::status_code)).
+    /// Refused on Genesys Cloud, which has no `/Bulk` endpoint.
+    ///
+    /// Scope: [`Scim`](crate::scopes::Scim).
+    pub fn bulk<'a>(
+        &'a self,
+        request: &'a BulkRequest,
+    ) -> BoxFuture<'a, Result<BulkResponse, Error>>
+    where
+        S: Grants<Scim>,
+    {
+        Box::pin(self.core.bulk(request))
+    }
+}
+
+impl Core {
+    /// `GET /ServiceProviderConfig`: what the server supports.
+    async fn service_provider_config(&self) -> Result<ServiceProviderConfig, Error> {
         let resp = self
             .send(self.request(Method::GET, &[self.endpoint("ServiceProviderConfig")]))
             .await?;
@@ -130,7 +428,7 @@ impl Client {
     }
 
     /// `GET /ResourceTypes`.
-    pub async fn resource_types(&self) -> Result<Vec<ResourceType>, Error> {
+    async fn resource_types(&self) -> Result<Vec<ResourceType>, Error> {
         let resp = self
             .send(self.request(Method::GET, &[self.endpoint("ResourceTypes")]))
             .await?;
@@ -139,7 +437,7 @@ impl Client {
     }
 
     /// `GET /Schemas`.
-    pub async fn schemas(&self) -> Result<Vec<Schema>, Error> {
+    async fn schemas(&self) -> Result<Vec<Schema>, Error> {
         let resp = self
             .send(self.request(Method::GET, &[self.endpoint("Schemas")]))
             .await?;
@@ -151,7 +449,7 @@ impl Client {
     ///
     /// `id` and read-only attributes are not sent. A create is never retried by the
     /// transport (a retried POST could create a duplicate); a 409 is [`Error::Uniqueness`].
-    pub async fn create<R: Resource>(&self, resource: &R) -> Result<R, Error> {
+    async fn create<R: Resource + Sync>(&self, resource: &R) -> Result<R, Error> {
         let body = write_body(resource, false).map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let resp = self
             .send(Self::with_body(
@@ -163,16 +461,12 @@ impl Client {
     }
 
     /// `GET /Users/{id}`.
-    pub async fn get<R: Resource>(&self, id: &str) -> Result<R, Error> {
+    async fn get<R: Resource>(&self, id: &str) -> Result<R, Error> {
         self.get_with(id, &Projection::all()).await
     }
 
     /// `GET /Users/{id}` with `attributes` or `excludedAttributes`.
-    pub async fn get_with<R: Resource>(
-        &self,
-        id: &str,
-        projection: &Projection,
-    ) -> Result<R, Error> {
+    async fn get_with<R: Resource>(&self, id: &str, projection: &Projection) -> Result<R, Error> {
         check_id(id)?;
         let req = projection.apply(self.request(Method::GET, &[self.endpoint(R::ENDPOINT), id]));
         let resp = self.send(req).await?;
@@ -183,7 +477,7 @@ impl Client {
     /// `If-Match` set from `meta.version` when present. Returns the stored resource.
     ///
     /// A stale version is [`Error::VersionConflict`]: get the resource again and reapply.
-    pub async fn replace<R: Resource>(&self, resource: &R) -> Result<R, Error> {
+    async fn replace<R: Resource + Sync>(&self, resource: &R) -> Result<R, Error> {
         let id = resource.id().ok_or_else(|| {
             Error::InvalidRequest(
                 "replace needs the resource's id: get or search the resource first".to_owned(),
@@ -205,7 +499,7 @@ impl Client {
 
     /// `PATCH /Users/{id}` with `If-Match: version` when given. Returns the resource when the
     /// server sends it (200), `None` when it answers 204 No Content.
-    pub async fn modify<R: Resource>(
+    async fn modify<R: Resource>(
         &self,
         id: &str,
         version: Option<&str>,
@@ -233,7 +527,7 @@ impl Client {
     ///
     /// On [`Flavor::Cxone`] this is refused before sending ([`Error::Unsupported`]): CXone has no
     /// DELETE; use [`deactivate`](Self::deactivate).
-    pub async fn delete<R: Resource>(&self, id: &str, version: Option<&str>) -> Result<(), Error> {
+    async fn delete<R: Resource>(&self, id: &str, version: Option<&str>) -> Result<(), Error> {
         self.supported(Operation::Delete, "DELETE")?;
         check_id(id)?;
         let req = self.if_match(
@@ -245,7 +539,7 @@ impl Client {
 
     /// Deactivate a user (`PATCH` `replace active=false`): the way to remove access on CXone,
     /// and a reversible alternative to DELETE elsewhere.
-    pub async fn deactivate(&self, id: &str, version: Option<&str>) -> Result<Option<User>, Error> {
+    async fn deactivate(&self, id: &str, version: Option<&str>) -> Result<Option<User>, Error> {
         let path = PatchPath::attr(AttrPath::parse("active")?);
         self.modify::<User>(
             id,
@@ -255,34 +549,13 @@ impl Client {
         .await
     }
 
-    /// List resources matching `query` (GET with `filter`, `startIndex`, `count`, ...), as a
-    /// stream over the pages, one page in memory at a time.
-    ///
-    /// A malformed text filter ([`ListQuery::filter_str`]) makes the stream yield
-    /// [`Error::Filter`] without sending anything.
-    pub fn list<R: Resource>(&self, query: ListQuery) -> ResourceStream<R> {
-        self.stream(query, false)
-    }
-
-    /// Like [`list`](Self::list), through `POST /Users/.search` (the filter travels in the body,
-    /// not in the URL). Refused on Genesys Cloud, which has no `.search` endpoint.
-    pub fn search<R: Resource>(&self, query: ListQuery) -> ResourceStream<R> {
-        if let Err(e) = self.supported(Operation::Search, "POST /.search") {
-            return Box::pin(futures::stream::once(async move { Err(e) }));
-        }
-        self.stream(query, true)
-    }
-
     /// One page of a list: `totalResults`, `startIndex` and the resources.
-    pub async fn list_page<R: Resource>(
-        &self,
-        query: &ListQuery,
-    ) -> Result<ListResponse<R>, Error> {
+    async fn list_page<R: Resource>(&self, query: &ListQuery) -> Result<ListResponse<R>, Error> {
         let count = query.count_or(self.flavor.default_count());
         let filter = query.check()?.cloned();
         self.fetch_page(query, filter.as_ref(), query.first_index(), count, false)
             .await
-            .map_err(|e| Error::from_http(e, self.flavor))
+            .map_err(|e| self.error(e))
     }
 
     /// Find the resources whose `path` equals `value` (at most `limit`, one page), for lookups
@@ -290,7 +563,7 @@ impl Client {
     ///
     /// Genesys Cloud lists only active users unless the filter names `active`; there, when the
     /// first query finds nothing, a second one adds `and active eq false`.
-    pub async fn find_by<R: Resource>(
+    async fn find_by<R: Resource>(
         &self,
         path: AttrPath,
         value: &str,
@@ -312,7 +585,7 @@ impl Client {
     /// `POST /Bulk`. The envelope answers 200; each operation's own status is in the response
     /// ([`BulkOperationResult::status_code`](crate::bulk::BulkOperationResult::status_code)).
     /// Refused on Genesys Cloud, which has no `/Bulk` endpoint.
-    pub async fn bulk(&self, request: &BulkRequest) -> Result<BulkResponse, Error> {
+    async fn bulk(&self, request: &BulkRequest) -> Result<BulkResponse, Error> {
         self.supported(Operation::Bulk, "POST /Bulk")?;
         if request.operations.is_empty() {
             return Err(Error::InvalidRequest(
@@ -408,9 +681,18 @@ impl Client {
     }
 
     async fn send(&self, req: RequestBuilder) -> Result<Response, Error> {
-        req.send()
-            .await
-            .map_err(|e| Error::from_http(e, self.flavor))
+        req.send().await.map_err(|e| self.error(e))
+    }
+
+    /// The SCIM error of a transport error; a 401 with a token that cannot be refreshed says so.
+    fn error(&self, e: wfm_http::Error) -> Error {
+        let err = Error::from_http(e, self.flavor);
+        let fixed = self
+            .transport
+            .platform()
+            .tokens()
+            .is_some_and(|t| !t.can_refresh());
+        if fixed { err.with_fixed_token() } else { err }
     }
 
     fn decode<T: DeserializeOwned>(&self, resp: &Response) -> Result<T, Error> {

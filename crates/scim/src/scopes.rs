@@ -6,8 +6,8 @@
 //! use wfm_scim::scopes::{Scim, ScimReadonly};
 //!
 //! // A full scope satisfies its read-only twin, at compile time...
-//! fn reads_users<S: ScopeSet<GenesysCloud> + Grants<ScimReadonly, I>, I>() {}
-//! reads_users::<(Scim,), _>();
+//! fn reads_users<S: ScopeSet<GenesysCloud> + Grants<ScimReadonly>>() {}
+//! reads_users::<(Scim,)>();
 //!
 //! // ...and in the check of every token the cache obtains: a token granted fewer scopes is
 //! // `AuthError::InsufficientScope` naming `scim`, before any SCIM request is sent.
@@ -39,15 +39,4 @@
 //!   application or user rights, not by scopes the client can ask for; there is nothing to
 //!   declare.
 
-use wfm_auth::declare_scope;
-use wfm_auth::providers::GenesysCloud;
-
-declare_scope!(
-    /// Genesys Cloud: provision users and groups through SCIM (`/api/v2/scim/v2`): create,
-    /// replace, modify, delete, and everything [`ScimReadonly`] allows.
-    pub Scim: GenesysCloud = "scim"
-);
-declare_scope!(
-    /// Genesys Cloud: read users and groups through SCIM (get, list, discovery).
-    pub ScimReadonly: GenesysCloud = "scim:readonly", implied_by Scim
-);
+pub use wfm_auth::scope::genesys::{Scim, ScimReadonly};

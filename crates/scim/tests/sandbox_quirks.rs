@@ -180,8 +180,8 @@ async fn cxone_has_no_delete_so_deactivate() {
 async fn a_malformed_filter_never_reaches_the_server() {
     let (_server, scim, client) = setup(Flavor::Generic, Flavor::Generic).await;
     // The generic stand-in lives under /v2.
-    let client = Client::new(
-        wfm_http::Transport::builder(format!("{}/v2/", _server.uri()).parse().unwrap())
+    let client = Client::from_transport(
+        wfm_http::Transport::builder(format!("{}/v2/", _server.uri()))
             .token_provider(Arc::new(StaticToken::new(TOKEN)))
             .build()
             .unwrap(),

@@ -1,5 +1,6 @@
 //! Compile-time scope checks: what compiles, and the pinned compiler messages for what does not
-//! (a missing scope, a read-only scope on a write endpoint, another provider's scope).
+//! (a missing scope on a plain and on an async method, a read-only scope on a write endpoint,
+//! another platform's scope). This crate has no dependencies, so these build in seconds.
 
 #[test]
 fn scope_diagnostics() {
