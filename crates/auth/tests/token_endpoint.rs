@@ -393,3 +393,52 @@ fn plain_http_is_refused_except_to_loopback() {
         );
     }
 }
+
+#[tokio::test]
+async fn extra_response_fields_are_kept_and_never_printed() {
+    let server = MockServer::start().await;
+    mount_answer(
+        &server,
+        ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "t-secret",
+            "token_type": "bearer",
+            "expires_in": 3600,
+            "refresh_token": "refresh-secret",
+            "id_token": "id-token-secret",
+            "resource_server_base_uri": "https://api-c32.nice-incontact.com/inContactAPI/"
+        })),
+    )
+    .await;
+    let cache = TokenCache::builder(ClientCredentials::new(token_url(&server), "id", "secret"))
+        .build()
+        .unwrap();
+    let token = cache.token().await.unwrap();
+    assert_eq!(
+        token.extra()["resource_server_base_uri"],
+        "https://api-c32.nice-incontact.com/inContactAPI/"
+    );
+    assert!(token.extra().contains_key("id_token"));
+    let printed = format!("{token:?} {token} {cache:?}");
+    for secret in ["t-secret", "refresh-secret", "id-token-secret"] {
+        assert!(!printed.contains(secret), "{secret} leaked: {printed}");
+    }
+    assert!(printed.contains("resource_server_base_uri"), "{printed}");
+}
+
+#[tokio::test]
+async fn an_oversized_token_response_is_a_typed_error() {
+    let server = MockServer::start().await;
+    mount_answer(
+        &server,
+        ResponseTemplate::new(200).set_body_bytes(vec![b' '; 1024 * 1024]),
+    )
+    .await;
+    let cache = TokenCache::builder(ClientCredentials::new(token_url(&server), "id", "secret"))
+        .build()
+        .unwrap();
+    let err = cache.token().await.unwrap_err();
+    assert!(
+        matches!(err, AuthError::ResponseTooLarge { limit: 65_536 }),
+        "{err:?}"
+    );
+}
