@@ -14,16 +14,29 @@ use crate::Error;
 /// Graph `@odata.nextLink` ([`url::Url`]) or an opaque cursor (`String`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T, C> {
-    /// The items of this page.
-    pub items: Vec<T>,
-    /// Where the next page starts, or `None` on the last page.
-    pub next: Option<C>,
+    items: Vec<T>,
+    next: Option<C>,
 }
 
 impl<T, C> Page<T, C> {
     /// A page with its successor's cursor.
     pub fn new(items: Vec<T>, next: Option<C>) -> Self {
         Self { items, next }
+    }
+
+    /// The items of this page.
+    pub fn items(&self) -> &[T] {
+        &self.items
+    }
+
+    /// Where the next page starts, or `None` on the last page.
+    pub fn next(&self) -> Option<&C> {
+        self.next.as_ref()
+    }
+
+    /// The items and the next cursor.
+    pub fn into_parts(self) -> (Vec<T>, Option<C>) {
+        (self.items, self.next)
     }
 }
 
@@ -34,9 +47,9 @@ impl<T> Page<T, u64> {
     /// ```
     /// use wfm_http::Page;
     /// let page = Page::from_start_index(vec!["a", "b", "c"], 1, 7);
-    /// assert_eq!(page.next, Some(4));
+    /// assert_eq!(page.next(), Some(&4));
     /// let last = Page::from_start_index(vec!["g"], 7, 7);
-    /// assert_eq!(last.next, None);
+    /// assert_eq!(last.next(), None);
     /// ```
     pub fn from_start_index(items: Vec<T>, start_index: u64, total: u64) -> Self {
         let after = start_index.max(1) + items.len() as u64;
@@ -48,8 +61,8 @@ impl<T> Page<T, u64> {
     ///
     /// ```
     /// use wfm_http::Page;
-    /// assert_eq!(Page::from_page_number(vec![1, 2], 1, 3).next, Some(2));
-    /// assert_eq!(Page::from_page_number(vec![5], 3, 3).next, None);
+    /// assert_eq!(Page::from_page_number(vec![1, 2], 1, 3).next(), Some(&2));
+    /// assert_eq!(Page::from_page_number(vec![5], 3, 3).next(), None);
     /// ```
     pub fn from_page_number(items: Vec<T>, page_number: u64, page_count: u64) -> Self {
         let next = (!items.is_empty() && page_number < page_count).then_some(page_number + 1);

@@ -30,7 +30,7 @@ fn scim_client(
     scim: &ScimServiceProvider,
     tokens: Arc<dyn TokenProvider>,
 ) -> Client {
-    Client::builder(flavor, scim.base_url().parse().unwrap())
+    Client::builder(flavor, scim.base_url())
         .token_provider(tokens)
         .build()
         .unwrap()

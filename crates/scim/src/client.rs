@@ -124,7 +124,7 @@ struct Core {
 #[must_use]
 pub struct ClientBuilder {
     flavor: Flavor,
-    url: Url,
+    url: Result<Url, wfm_http::Error>,
     tokens: Option<Arc<dyn TokenProvider>>,
     configure: Option<Box<dyn FnOnce(TransportBuilder) -> TransportBuilder + Send>>,
 }
@@ -145,7 +145,8 @@ impl ClientBuilder {
     }
     /// Finish: the base URL is [`Flavor::base_url`] of the URL given.
     pub fn build(self) -> Result<Client, Error> {
-        let mut builder = Transport::builder(self.flavor.base_url(&self.url));
+        let url = self.url.map_err(Error::Transport)?;
+        let mut builder = Transport::builder(self.flavor.base_url(&url));
         if let Some(tokens) = self.tokens {
             builder = builder.token_provider(tokens);
         }
@@ -164,10 +165,10 @@ impl Client<RolesDecide> {
     /// where roles decide (client credentials, CXone, generic servers): the platform's API host
     /// (`https://api.mypurecloud.de`, a CXone API host) or, for [`Flavor::Generic`], the SCIM
     /// base URL itself (`https://idp.example.com/scim/v2`).
-    pub fn builder(flavor: Flavor, url: Url) -> ClientBuilder {
+    pub fn builder(flavor: Flavor, url: impl IntoUrl) -> ClientBuilder {
         ClientBuilder {
             flavor,
-            url,
+            url: url.into_url(),
             tokens: None,
             configure: None,
         }

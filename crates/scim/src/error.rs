@@ -423,6 +423,86 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The SCIM error answer inside, if the server answered.
+    pub fn as_scim_api(&self) -> Option<&ScimApiError> {
+        match self {
+            Error::VersionConflict(e)
+            | Error::Uniqueness(e)
+            | Error::NotFound(e)
+            | Error::Unauthorized(e)
+            | Error::MethodNotAllowed(e)
+            | Error::Api(e) => Some(e),
+            Error::Forbidden { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl wfm_auth::ErrorMetadata for Error {
+    fn status(&self) -> Option<u16> {
+        match self {
+            Error::Transport(e) => wfm_auth::ErrorMetadata::status(e),
+            _ => self.as_scim_api().map(|e| e.status().as_u16()),
+        }
+    }
+    fn platform_code(&self) -> Option<&str> {
+        match self {
+            Error::Transport(e) => e.platform_code(),
+            _ => {
+                let api = self.as_scim_api()?;
+                api.scim_type().map(ScimType::as_str).or(api.http().code())
+            }
+        }
+    }
+    fn platform_message(&self) -> Option<&str> {
+        match self {
+            Error::Transport(e) => e.platform_message(),
+            _ => {
+                let api = self.as_scim_api()?;
+                api.detail().or(api.http().message())
+            }
+        }
+    }
+    fn correlation_id(&self) -> Option<&str> {
+        match self {
+            Error::Transport(e) => wfm_auth::ErrorMetadata::correlation_id(e),
+            _ => self.as_scim_api()?.http().correlation_id(),
+        }
+    }
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
+    }
+    fn advice(&self) -> Option<&'static str> {
+        Some(match self {
+            Error::Transport(e) => return e.advice(),
+            Error::Filter(_) => "fix the filter as the message says",
+            Error::InvalidRequest(_) => "fix the request as the message says",
+            Error::Unsupported { .. } | Error::MethodNotAllowed(_) => {
+                "the service provider does not offer this operation: see the message for the alternative"
+            }
+            Error::VersionConflict(_) => {
+                "the resource changed: read it again, reapply the change, send it with the new version"
+            }
+            Error::Uniqueness(_) => {
+                "a resource with this userName or externalId exists: find it and update it instead"
+            }
+            Error::NotFound(_) => "check the id; the resource may have been deleted",
+            Error::Unauthorized(e) => unauthorized_advice(e),
+            Error::Forbidden { .. } => {
+                "the credential lacks a right for this call: see the message for the role, permission or scope to grant"
+            }
+            Error::Api(e) => return e.http().advice(),
+        })
+    }
+    fn as_auth(&self) -> Option<&wfm_auth::AuthError> {
+        match self {
+            Error::Transport(e) => e.as_auth(),
+            _ => None,
+        }
+    }
+}
+
 /// What to do about a 401: a fixed token cannot be refreshed; a provider's token was already
 /// replaced once by the transport.
 fn unauthorized_advice(e: &ScimApiError) -> &'static str {

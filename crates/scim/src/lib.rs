@@ -10,7 +10,7 @@
 //! use wfm_scim::{Client, Error, Flavor, ListQuery, MultiValue, PatchRequest, User};
 //!
 //! # async fn demo() -> Result<(), Error> {
-//! let client = Client::builder(Flavor::GenesysCloud, "https://api.mypurecloud.de".parse().unwrap())
+//! let client = Client::builder(Flavor::GenesysCloud, "https://api.mypurecloud.de")
 //!     .token_provider(Arc::new(StaticToken::new("a-token")))
 //!     .build()?;
 //!

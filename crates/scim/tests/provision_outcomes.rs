@@ -129,7 +129,7 @@ async fn a_static_token_refused_says_it_cannot_be_refreshed_and_each_row_has_one
 #[tokio::test]
 async fn concurrent_rows_stopped_by_a_401_each_end_in_one_outcome() {
     let server = refusing_server().await;
-    let client = Client::builder(Flavor::Generic, server.uri().parse().unwrap())
+    let client = Client::builder(Flavor::Generic, server.uri())
         .token_provider(Arc::new(StaticToken::new(TOKEN)))
         .build()
         .unwrap();

@@ -21,7 +21,7 @@ async fn setup(sandbox: Flavor, client: Flavor) -> (MockServer, ScimServiceProvi
     let scim = ScimServiceProvider::mount(&server, sandbox)
         .await
         .require_fixed_token(TOKEN);
-    let client = Client::builder(client, server.uri().parse().unwrap())
+    let client = Client::builder(client, server.uri())
         .token_provider(Arc::new(StaticToken::new(TOKEN)))
         .build()
         .unwrap();
@@ -163,13 +163,10 @@ async fn cxone_has_no_delete_so_deactivate() {
 
     // A generic client that does not know CXone gets a typed 405 that points to deactivate.
     let server_uri = _server.uri();
-    let generic = Client::builder(
-        Flavor::Generic,
-        format!("{server_uri}/scim/v2").parse().unwrap(),
-    )
-    .token_provider(Arc::new(StaticToken::new(TOKEN)))
-    .build()
-    .unwrap();
+    let generic = Client::builder(Flavor::Generic, format!("{server_uri}/scim/v2"))
+        .token_provider(Arc::new(StaticToken::new(TOKEN)))
+        .build()
+        .unwrap();
     let err = generic.delete::<User>(&id, None).await.unwrap_err();
     assert!(matches!(err, Error::MethodNotAllowed(_)), "{err}");
     assert!(err.to_string().contains("deactivate"));
@@ -275,7 +272,7 @@ async fn a_token_without_the_scim_scope_is_refused_before_any_scim_request() {
     .require::<(Scim,)>()
     .build()
     .unwrap();
-    let client = Client::builder(Flavor::GenesysCloud, server.uri().parse().unwrap())
+    let client = Client::builder(Flavor::GenesysCloud, server.uri())
         .token_provider(Arc::new(cache))
         .build()
         .unwrap();

@@ -13,7 +13,7 @@
 //! use wfm_scim::{Client, Flavor};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::builder(Flavor::GenesysCloud, "https://api.mypurecloud.de".parse()?)
+//! let client = Client::builder(Flavor::GenesysCloud, "https://api.mypurecloud.de")
 //!     .token_provider(Arc::new(StaticToken::new("a-token")))
 //!     .build()?;
 //! let rows = zendesk::read_export(&std::fs::read("zendesk_users.json")?)?;
