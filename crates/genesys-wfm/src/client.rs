@@ -1,0 +1,522 @@
+//! The Genesys Cloud WFM [`Client`]: one method per endpoint, each bounded by the scope it needs
+//! and documenting the permissions Genesys checks.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use futures::{Stream, TryStreamExt};
+use serde::de::DeserializeOwned;
+use wfm_auth::providers::GenesysCloud;
+use wfm_auth::{Grants, RolesDecide, ScopeSet};
+use wfm_http::{BoxFuture, Method, Page, Platform, RequestBuilder, Transport, Url, paginate};
+
+use crate::endpoints::{self, Endpoint};
+use crate::error::Error;
+use crate::models::{
+    AgentScheduleSearch, AgentSchedules, AsyncSearchResponse, BusinessUnit, BusinessUnitListItem,
+    BusinessUnitListing, Division, DivisionListing, ManagementUnit, ManagementUnitListing,
+    PermittedDivisionListing, ScheduleListItem, ScheduleListing, ScheduleMetadata, TokenInfo,
+    UserListing,
+};
+use crate::region::{Environment, IntoEnvironment};
+use crate::scopes::{AuthorizationReadonly, WorkforceManagementReadonly};
+
+/// A stream of items read one page at a time.
+pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>;
+
+/// Asked when a search answers `Processing`: given the operation id, it may return the
+/// `downloadUrl` of the result (for example from a notification channel of a user grant).
+pub type ProcessingHook =
+    Arc<dyn Fn(&str) -> BoxFuture<'static, Option<Url>> + Send + Sync + 'static>;
+
+/// What a client does when an agent schedule search answers `Processing`.
+///
+/// A `Processing` result is delivered on the per-user notification topic
+/// `v2.workforcemanagement.users.{userId}.schedules.search`, which a client-credentials token (no
+/// user) cannot subscribe to. So by default the client asks the caller's hook, if any, then sends
+/// the same search again after `delay`, up to `retries` times.
+#[derive(Clone)]
+pub struct SearchPolicy {
+    retries: u32,
+    delay: Duration,
+    hook: Option<ProcessingHook>,
+}
+
+impl Default for SearchPolicy {
+    fn default() -> Self {
+        Self {
+            retries: 5,
+            delay: Duration::from_secs(2),
+            hook: None,
+        }
+    }
+}
+
+impl fmt::Debug for SearchPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchPolicy")
+            .field("retries", &self.retries)
+            .field("delay", &self.delay)
+            .field("hook", &self.hook.is_some())
+            .finish()
+    }
+}
+
+impl SearchPolicy {
+    /// How many times a `Processing` search is sent again (default 5).
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+    /// The wait before each new attempt (default 2 s).
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+    /// A hook asked for the result's `downloadUrl` when a search answers `Processing`.
+    pub fn on_processing(mut self, hook: ProcessingHook) -> Self {
+        self.hook = Some(hook);
+        self
+    }
+}
+
+/// The divisions where the caller holds a permission.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PermittedDivisions {
+    /// The permission asked about.
+    pub permission: String,
+    /// It is held in every division.
+    pub all: bool,
+    /// The divisions listed.
+    pub divisions: Vec<Division>,
+}
+
+impl PermittedDivisions {
+    /// Whether the permission is held in `division_id`.
+    pub fn includes(&self, division_id: &str) -> bool {
+        self.all || self.divisions.iter().any(|d| d.id == division_id)
+    }
+}
+
+/// A Genesys Cloud WFM client for one org, generic over the scope set `S` of its grant
+/// (default [`RolesDecide`]: client credentials, where roles and divisions decide).
+///
+/// Made from the org's [`Platform<S>`](wfm_http::Platform), whose token cache checks the same
+/// `S`, and whose budget (about 300 requests a minute per token) it shares with the org's other
+/// clients (for example `wfm_scim::Client`). Cheap to clone.
+///
+/// Each method names its scope in its bound and its permissions in its docs (constants in
+/// [`endpoints`](crate::endpoints)). A client-credentials token has no scopes, so on
+/// `Client<RolesDecide>` every method compiles; what it may do is decided by the OAuth client's
+/// roles, per division. Check them before a run with [`preflight`](crate::preflight).
+///
+/// ```no_run
+/// use genesys_wfm::{Client, Region};
+/// use wfm_auth::{ClientCredentials, RolesDecide};
+/// use wfm_http::{Platform, RateLimit};
+///
+/// # async fn demo() -> Result<(), genesys_wfm::Error> {
+/// let region = Region::EuCentral1.environment();
+/// let platform = Platform::<RolesDecide>::builder()
+///     .credentials(ClientCredentials::new(region.token_url().as_str(), "id", "secret"))
+///     .rate_limit(RateLimit::per_minute(300))
+///     .build()?;
+/// let client = Client::new(&platform, region)?;
+/// for bu in client.business_units().await? {
+///     println!("{} {}", bu.id, bu.name);
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// A read-only user grant cannot call a method that needs more, and the compiler says so:
+///
+/// ```compile_fail,E0277
+/// use genesys_wfm::scopes::WorkforceManagementReadonly;
+/// # async fn demo(platform: wfm_http::Platform<WorkforceManagementReadonly>) -> Result<(), genesys_wfm::Error> {
+/// let client = genesys_wfm::Client::new(&platform, genesys_wfm::Region::UsEast1)?;
+/// client.divisions(); // needs authorization:readonly
+/// # Ok(()) }
+/// ```
+pub struct Client<S: ScopeSet<GenesysCloud> = RolesDecide> {
+    transport: Transport,
+    env: Arc<Environment>,
+    search: SearchPolicy,
+    scopes: PhantomData<fn() -> S>,
+}
+
+impl<S: ScopeSet<GenesysCloud>> Clone for Client<S> {
+    fn clone(&self) -> Self {
+        Self {
+            transport: self.transport.clone(),
+            env: Arc::clone(&self.env),
+            search: self.search.clone(),
+            scopes: PhantomData,
+        }
+    }
+}
+
+impl<S: ScopeSet<GenesysCloud>> fmt::Debug for Client<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("environment", &self.env.to_string())
+            .field("search", &self.search)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: ScopeSet<GenesysCloud>> Client<S> {
+    /// A client of the org at `environment` (a [`Region`](crate::Region), an
+    /// [`Environment`], a region name or an API base URL such as `http://127.0.0.1:PORT`) on
+    /// `platform` (its tokens, budget and breaker).
+    pub fn new(platform: &Platform<S>, environment: impl IntoEnvironment) -> Result<Self, Error> {
+        let env = environment.into_environment()?;
+        let transport = platform.transport(env.api_v2_url())?;
+        Ok(Self {
+            transport,
+            env: Arc::new(env),
+            search: SearchPolicy::default(),
+            scopes: PhantomData,
+        })
+    }
+
+    /// The same client with another [`SearchPolicy`].
+    pub fn with_search_policy(mut self, policy: SearchPolicy) -> Self {
+        self.search = policy;
+        self
+    }
+
+    /// The org's environment (API and login URLs).
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+
+    /// The transport (its base is the `/api/v2/` root), for calls this client does not wrap.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// `GET /api/v2/tokens/me`: the token's org and OAuth client.
+    ///
+    /// Any scope; permissions: [`TOKENS_ME`](endpoints::TOKENS_ME) (none).
+    pub fn token_info(&self) -> BoxFuture<'_, Result<TokenInfo, Error>> {
+        Box::pin(self.json(endpoints::TOKENS_ME.request(&self.transport, &[])))
+    }
+
+    /// `GET /api/v2/authorization/divisions`: every division of the org, as a stream read 100
+    /// at a time.
+    ///
+    /// Scope: [`AuthorizationReadonly`]; permissions: [`DIVISIONS`](endpoints::DIVISIONS) (none).
+    pub fn divisions(&self) -> ItemStream<'_, Division>
+    where
+        S: Grants<AuthorizationReadonly>,
+    {
+        let stream = paginate(1u64, move |page| {
+            let request = endpoints::DIVISIONS
+                .request(&self.transport, &[])
+                .query("pageSize", "100")
+                .query("pageNumber", page.to_string());
+            async move {
+                let listing: DivisionListing = request.send_json().await?;
+                Ok(Page::from_page_number(
+                    listing.entities,
+                    page,
+                    listing.page_count,
+                ))
+            }
+        });
+        Box::pin(stream.map_err(|e| self.err(e)))
+    }
+
+    /// `GET /api/v2/authorization/divisionspermitted/paged/me?permission=`: the divisions where
+    /// the caller holds `permission`, every page read (100 a page).
+    ///
+    /// Scope: [`AuthorizationReadonly`]; permissions:
+    /// [`DIVISIONS_PERMITTED_ME`](endpoints::DIVISIONS_PERMITTED_ME) (none).
+    pub fn permitted_divisions<'a>(
+        &'a self,
+        permission: &'a str,
+    ) -> BoxFuture<'a, Result<PermittedDivisions, Error>>
+    where
+        S: Grants<AuthorizationReadonly>,
+    {
+        Box::pin(async move {
+            let mut out = PermittedDivisions {
+                permission: permission.to_owned(),
+                ..PermittedDivisions::default()
+            };
+            let mut page = 1u64;
+            loop {
+                let request = endpoints::DIVISIONS_PERMITTED_ME
+                    .request(&self.transport, &[])
+                    .query("permission", permission)
+                    .query("pageSize", "100")
+                    .query("pageNumber", page.to_string());
+                let listing: PermittedDivisionListing = self.json(request).await?;
+                out.all |= listing.all_divs_permitted;
+                let empty = listing.entities.is_empty();
+                out.divisions.extend(listing.entities);
+                if empty || page >= listing.page_count {
+                    return Ok(out);
+                }
+                page += 1;
+            }
+        })
+    }
+
+    /// `GET /api/v2/workforcemanagement/businessunits`.
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions:
+    /// [`BUSINESS_UNITS`](endpoints::BUSINESS_UNITS) (none).
+    pub fn business_units(&self) -> BoxFuture<'_, Result<Vec<BusinessUnitListItem>, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(async move {
+            let listing: BusinessUnitListing = self
+                .json(endpoints::BUSINESS_UNITS.request(&self.transport, &[]))
+                .await?;
+            Ok(listing.entities)
+        })
+    }
+
+    /// `GET /api/v2/workforcemanagement/businessunits/{businessUnitId}?expand=settings`: the
+    /// business unit with its time zone and start day.
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions: any of
+    /// [`BUSINESS_UNIT`](endpoints::BUSINESS_UNIT) (any `wfm:*:view` and more).
+    pub fn business_unit<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<BusinessUnit, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(
+            self.json(
+                endpoints::BUSINESS_UNIT
+                    .request(&self.transport, &[id])
+                    .query("expand", "settings"),
+            ),
+        )
+    }
+
+    /// `GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/managementunits`.
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions:
+    /// [`MANAGEMENT_UNITS`](endpoints::MANAGEMENT_UNITS) (none).
+    pub fn management_units<'a>(
+        &'a self,
+        business_unit_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<ManagementUnit>, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(async move {
+            let listing: ManagementUnitListing = self
+                .json(endpoints::MANAGEMENT_UNITS.request(&self.transport, &[business_unit_id]))
+                .await?;
+            Ok(listing.entities)
+        })
+    }
+
+    /// `GET /api/v2/workforcemanagement/managementunits/{managementUnitId}/users`: the ids of
+    /// the management unit's agents.
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions: any of
+    /// [`MANAGEMENT_UNIT_USERS`](endpoints::MANAGEMENT_UNIT_USERS) (`wfm:agent:view`,
+    /// `wfm:schedule:view`, ...).
+    pub fn management_unit_users<'a>(
+        &'a self,
+        management_unit_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<String>, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(async move {
+            let listing: UserListing = self
+                .json(
+                    endpoints::MANAGEMENT_UNIT_USERS
+                        .request(&self.transport, &[management_unit_id]),
+                )
+                .await?;
+            Ok(listing.entities.into_iter().map(|u| u.id).collect())
+        })
+    }
+
+    /// `GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules`:
+    /// the schedules of the week starting `week` (in the business unit's start day).
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions: any of
+    /// [`WEEK_SCHEDULES`](endpoints::WEEK_SCHEDULES) (`wfm:schedule:view`,
+    /// `wfm:publishedSchedule:view`).
+    pub fn week_schedules<'a>(
+        &'a self,
+        business_unit_id: &'a str,
+        week: NaiveDate,
+    ) -> BoxFuture<'a, Result<Vec<ScheduleListItem>, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(async move {
+            let week = week.format("%Y-%m-%d").to_string();
+            let listing: ScheduleListing = self
+                .json(
+                    endpoints::WEEK_SCHEDULES.request(&self.transport, &[business_unit_id, &week]),
+                )
+                .await?;
+            Ok(listing.entities)
+        })
+    }
+
+    /// `GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}`:
+    /// a schedule's metadata (its `metadata.version` and `dateModified`).
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions: any of
+    /// [`WEEK_SCHEDULE`](endpoints::WEEK_SCHEDULE).
+    pub fn week_schedule<'a>(
+        &'a self,
+        business_unit_id: &'a str,
+        week: NaiveDate,
+        schedule_id: &'a str,
+    ) -> BoxFuture<'a, Result<ScheduleMetadata, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(async move {
+            let week = week.format("%Y-%m-%d").to_string();
+            self.json(
+                endpoints::WEEK_SCHEDULE
+                    .request(&self.transport, &[business_unit_id, &week, schedule_id]),
+            )
+            .await
+        })
+    }
+
+    /// `POST /api/v2/workforcemanagement/businessunits/{businessUnitId}/agentschedules/search`:
+    /// the published shifts of the agents in a range, the same typed result whether Genesys
+    /// answers inline, with a `downloadUrl` (fetched without the token: it is pre-signed, on
+    /// another origin), or `Processing` (see [`SearchPolicy`]).
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions: any of
+    /// [`BU_AGENT_SCHEDULES_SEARCH`](endpoints::BU_AGENT_SCHEDULES_SEARCH), in the divisions
+    /// of the agents' management units.
+    pub fn search_agent_schedules<'a>(
+        &'a self,
+        business_unit_id: &'a str,
+        search: &'a AgentScheduleSearch,
+    ) -> BoxFuture<'a, Result<AgentSchedules, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(self.search(
+            endpoints::BU_AGENT_SCHEDULES_SEARCH,
+            business_unit_id,
+            search,
+        ))
+    }
+
+    /// `POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/agentschedules/search`:
+    /// as [`search_agent_schedules`](Self::search_agent_schedules), for one management unit.
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions: any of
+    /// [`MU_AGENT_SCHEDULES_SEARCH`](endpoints::MU_AGENT_SCHEDULES_SEARCH).
+    pub fn search_management_unit_agent_schedules<'a>(
+        &'a self,
+        management_unit_id: &'a str,
+        search: &'a AgentScheduleSearch,
+    ) -> BoxFuture<'a, Result<AgentSchedules, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(self.search(
+            endpoints::MU_AGENT_SCHEDULES_SEARCH,
+            management_unit_id,
+            search,
+        ))
+    }
+
+    async fn search(
+        &self,
+        endpoint: Endpoint,
+        unit: &str,
+        search: &AgentScheduleSearch,
+    ) -> Result<AgentSchedules, Error> {
+        let mut attempt = 0u32;
+        loop {
+            // A search changes nothing: safe to repeat.
+            let request = endpoint
+                .request(&self.transport, &[unit])
+                .json(search)
+                .idempotent();
+            let answer: AsyncSearchResponse = self.json(request).await?;
+            match answer.status.as_str() {
+                "Complete" => {
+                    if let Some(result) = answer.result {
+                        return Ok(result);
+                    }
+                    if let Some(url) = &answer.download_url {
+                        return self.download(url).await;
+                    }
+                    return Err(Error::Operation {
+                        operation: "agent schedule search",
+                        operation_id: answer.operation_id,
+                        status: answer.status,
+                        detail: "Complete without a result or a downloadUrl".into(),
+                    });
+                }
+                "Processing" => {
+                    if let Some(url) = answer.download_url.as_deref() {
+                        return self.download(url).await;
+                    }
+                    if let (Some(hook), Some(id)) = (&self.search.hook, &answer.operation_id)
+                        && let Some(url) = hook(id).await
+                    {
+                        return self.download(url.as_str()).await;
+                    }
+                    if attempt >= self.search.retries {
+                        return Err(Error::Operation {
+                            operation: "agent schedule search",
+                            operation_id: answer.operation_id,
+                            status: answer.status,
+                            detail: format!(
+                                "still Processing after {} attempts; its result goes to a per-user notification topic a client-credentials token cannot use: search a shorter range or fewer users, or give a SearchPolicy hook",
+                                attempt + 1
+                            ),
+                        });
+                    }
+                    attempt += 1;
+                    tokio::time::sleep(self.search.delay).await;
+                }
+                _ => {
+                    return Err(Error::Operation {
+                        operation: "agent schedule search",
+                        operation_id: answer.operation_id,
+                        status: answer.status,
+                        detail:
+                            "Genesys gave no reason; retry, or quote the operation id to support"
+                                .into(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Fetches a pre-signed result URL (no token sent) and decodes it.
+    async fn download<T: DeserializeOwned>(&self, url: &str) -> Result<T, Error> {
+        let url = Url::parse(url).map_err(|e| {
+            Error::Config(format!(
+                "Genesys sent a downloadUrl that does not parse: {e}"
+            ))
+        })?;
+        self.json(self.transport.presigned(Method::GET, url)).await
+    }
+
+    async fn json<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, Error> {
+        request.send_json().await.map_err(|e| self.err(e))
+    }
+
+    fn err(&self, e: wfm_http::Error) -> Error {
+        Error::from_http(e, self.env.login_url().host_str())
+    }
+}

@@ -1,0 +1,409 @@
+//! Typed models of the Genesys Cloud answers and requests this crate uses. Each is a subset of
+//! the official model named in its docs (fields this crate does not read are left out, and
+//! unknown fields are never an error); every field and JSON name is checked against the official
+//! SDK package by a test.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What the model table holds for each model: the official model's name and our JSON fields.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct ModelInfo {
+    /// Our type's name.
+    pub rust: &'static str,
+    /// The official model (`BusinessUnitListItem`).
+    pub sdk: &'static str,
+    /// The JSON names of our fields.
+    pub fields: &'static [&'static str],
+}
+
+macro_rules! models {
+    ($(
+        @sdk $sdk:literal
+        $(#[$meta:meta])*
+        pub struct $Name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty = $json:literal, )*
+        }
+    )+) => {
+        $(
+            $(#[$meta])*
+            #[doc = ""]
+            #[doc = concat!("Official model: `", $sdk, "`.")]
+            #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+            #[serde(default)]
+            #[non_exhaustive]
+            pub struct $Name {
+                $(
+                    $(#[$fmeta])*
+                    #[serde(rename = $json)]
+                    pub $field: $ty,
+                )*
+            }
+        )+
+
+        /// Every model of this crate, for the test against the official SDK package.
+        #[doc(hidden)]
+        pub const MODELS: &[ModelInfo] = &[$(
+            ModelInfo { rust: stringify!($Name), sdk: $sdk, fields: &[$($json),*] }
+        ),+];
+    };
+}
+
+models! {
+    @sdk "NamedEntity"
+    /// An entity reference with a name (an org, a division as `tokens/me` names it).
+    pub struct NamedEntity {
+        /// The id.
+        pub id: String = "id",
+        /// The name.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub name: Option<String> = "name",
+    }
+
+    @sdk "DivisionReference"
+    /// A reference to an entity by id (a division of a business or management unit).
+    pub struct DivisionReference {
+        /// The division id. Its name comes from [`Client::divisions`](crate::Client::divisions).
+        pub id: String = "id",
+    }
+
+    @sdk "UserReference"
+    /// A reference to a user by id.
+    pub struct UserReference {
+        /// The user id.
+        pub id: String = "id",
+    }
+
+    @sdk "TokenInfo"
+    /// What `GET /api/v2/tokens/me` says about the token.
+    pub struct TokenInfo {
+        /// The org the token acts in.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub organization: Option<NamedEntity> = "organization",
+        /// The org the token was issued in (differs for a trusted-org token).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub home_organization: Option<NamedEntity> = "homeOrganization",
+        /// The scopes of a user grant (empty for client credentials).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub authorized_scope: Vec<String> = "authorizedScope",
+        /// The OAuth client (note the JSON key `OAuthClient`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub oauth_client: Option<OAuthClient> = "OAuthClient",
+    }
+
+    @sdk "OrgOAuthClient"
+    /// The OAuth client a token was issued to.
+    pub struct OAuthClient {
+        /// The client id.
+        pub id: String = "id",
+        /// The client's name.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub name: Option<String> = "name",
+        /// `CLIENT-CREDENTIALS`, `CODE`, `TOKEN`, `SAML2-BEARER`, `PASSWORD`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub authorized_grant_type: Option<String> = "authorizedGrantType",
+        /// Scopes (user grants only).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub scope: Vec<String> = "scope",
+    }
+
+    @sdk "BusinessUnitListItem"
+    /// A business unit as listed.
+    pub struct BusinessUnitListItem {
+        /// The id.
+        pub id: String = "id",
+        /// The name.
+        pub name: String = "name",
+        /// Whether the caller may use the feature asked for in the listing.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub authorized: Option<bool> = "authorized",
+        /// Its division.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub division: Option<DivisionReference> = "division",
+    }
+
+    @sdk "BusinessUnitListing"
+    /// `{"entities": [...]}` of business units.
+    pub struct BusinessUnitListing {
+        /// The business units.
+        pub entities: Vec<BusinessUnitListItem> = "entities",
+    }
+
+    @sdk "BusinessUnitResponse"
+    /// A business unit, with its settings when asked for (`expand=settings`).
+    pub struct BusinessUnit {
+        /// The id.
+        pub id: String = "id",
+        /// The name.
+        pub name: String = "name",
+        /// Settings (time zone, start day of the week).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub settings: Option<BusinessUnitSettings> = "settings",
+        /// Its division.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub division: Option<DivisionReference> = "division",
+    }
+
+    @sdk "BusinessUnitSettingsResponse"
+    /// A business unit's settings (the subset this crate reads).
+    pub struct BusinessUnitSettings {
+        /// `Monday` ... `Sunday`: the day schedule weeks start on.
+        pub start_day_of_week: String = "startDayOfWeek",
+        /// The IANA time zone (`Europe/Berlin`).
+        pub time_zone: String = "timeZone",
+    }
+
+    @sdk "ManagementUnit"
+    /// A management unit.
+    pub struct ManagementUnit {
+        /// The id.
+        pub id: String = "id",
+        /// The name.
+        pub name: String = "name",
+        /// Its division: the division its agents' schedules are checked in.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub division: Option<DivisionReference> = "division",
+    }
+
+    @sdk "ManagementUnitListing"
+    /// `{"entities": [...]}` of management units.
+    pub struct ManagementUnitListing {
+        /// The management units.
+        pub entities: Vec<ManagementUnit> = "entities",
+    }
+
+    @sdk "WfmUserEntityListing"
+    /// `{"entities": [...]}` of users.
+    pub struct UserListing {
+        /// The users.
+        pub entities: Vec<UserReference> = "entities",
+    }
+
+    @sdk "AuthzDivision"
+    /// A division.
+    pub struct Division {
+        /// The id.
+        pub id: String = "id",
+        /// The name.
+        pub name: String = "name",
+        /// Whether it is the org's home division.
+        pub home_division: bool = "homeDivision",
+    }
+
+    @sdk "AuthzDivisionEntityListing"
+    /// A page of divisions.
+    pub struct DivisionListing {
+        /// The divisions of this page.
+        pub entities: Vec<Division> = "entities",
+        /// The page number (1-based).
+        pub page_number: u64 = "pageNumber",
+        /// How many pages there are.
+        pub page_count: u64 = "pageCount",
+    }
+
+    @sdk "DivsPermittedEntityListing"
+    /// A page of the divisions where the caller holds a permission.
+    pub struct PermittedDivisionListing {
+        /// The divisions of this page.
+        pub entities: Vec<Division> = "entities",
+        /// The page number (1-based).
+        pub page_number: u64 = "pageNumber",
+        /// How many pages there are.
+        pub page_count: u64 = "pageCount",
+        /// The permission is held in every division (present and future).
+        pub all_divs_permitted: bool = "allDivsPermitted",
+    }
+
+    @sdk "WfmVersionedEntityMetadata"
+    /// Who changed an entity, when, and its version.
+    pub struct VersionMetadata {
+        /// The version, sent back on update.
+        pub version: i64 = "version",
+        /// When it last changed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub date_modified: Option<DateTime<Utc>> = "dateModified",
+    }
+
+    @sdk "BuScheduleListItem"
+    /// A business unit schedule as listed.
+    pub struct ScheduleListItem {
+        /// The schedule id.
+        pub id: String = "id",
+        /// The first day of its first week.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub week_date: Option<NaiveDate> = "weekDate",
+        /// How many weeks it covers.
+        pub week_count: u32 = "weekCount",
+        /// The description.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub description: Option<String> = "description",
+        /// Whether it is published.
+        pub published: bool = "published",
+        /// Version and modification date.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub metadata: Option<VersionMetadata> = "metadata",
+    }
+
+    @sdk "BuScheduleListing"
+    /// `{"entities": [...]}` of schedules.
+    pub struct ScheduleListing {
+        /// The schedules.
+        pub entities: Vec<ScheduleListItem> = "entities",
+    }
+
+    @sdk "BuScheduleMetadata"
+    /// A business unit schedule's metadata.
+    pub struct ScheduleMetadata {
+        /// The schedule id.
+        pub id: String = "id",
+        /// The first day of its first week.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub week_date: Option<NaiveDate> = "weekDate",
+        /// How many weeks it covers.
+        pub week_count: u32 = "weekCount",
+        /// The description.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub description: Option<String> = "description",
+        /// Whether it is published.
+        pub published: bool = "published",
+        /// Version and modification date.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub metadata: Option<VersionMetadata> = "metadata",
+    }
+
+    @sdk "BuSearchAgentSchedulesRequest"
+    /// The body of an agent schedule search.
+    pub struct AgentScheduleSearch {
+        /// Start of the range.
+        pub start_date: DateTime<Utc> = "startDate",
+        /// End of the range.
+        pub end_date: DateTime<Utc> = "endDate",
+        /// The users to read (all of the unit's when empty).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub user_ids: Vec<String> = "userIds",
+    }
+
+    @sdk "BuAsyncAgentSchedulesSearchResponse"
+    /// The answer of a search: a result inline, a `downloadUrl`, or `Processing`.
+    pub struct AsyncSearchResponse {
+        /// `Processing`, `Complete`, `Canceled` or `Error`.
+        pub status: String = "status",
+        /// The operation id (for a notification or support).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub operation_id: Option<String> = "operationId",
+        /// The result, when it is small enough and complete.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub result: Option<AgentSchedules> = "result",
+        /// Where to download the result (another origin, pre-signed).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub download_url: Option<String> = "downloadUrl",
+    }
+
+    @sdk "BuAgentSchedulesSearchResponse"
+    /// The agent schedules found, whichever way they arrived.
+    pub struct AgentSchedules {
+        /// One entry per agent.
+        pub agent_schedules: Vec<AgentSchedule> = "agentSchedules",
+        /// The business unit's time zone.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub business_unit_time_zone: Option<String> = "businessUnitTimeZone",
+        /// The published schedules the shifts come from.
+        pub published_schedules: Vec<PublishedScheduleReference> = "publishedSchedules",
+    }
+
+    @sdk "BuAgentSchedulePublishedScheduleReference"
+    /// A published schedule a search result refers to.
+    pub struct PublishedScheduleReference {
+        /// The schedule id.
+        pub id: String = "id",
+        /// Its week date.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub week_date: Option<NaiveDate> = "weekDate",
+        /// Its week count.
+        pub week_count: u32 = "weekCount",
+    }
+
+    @sdk "BuAgentScheduleSearchResponse"
+    /// One agent's schedule in a search result.
+    pub struct AgentSchedule {
+        /// The agent.
+        pub user: UserReference = "user",
+        /// The agent's shifts.
+        pub shifts: Vec<Shift> = "shifts",
+        /// Full-day time off.
+        pub full_day_time_off_markers: Vec<FullDayTimeOffMarker> = "fullDayTimeOffMarkers",
+    }
+
+    @sdk "BuAgentScheduleShift"
+    /// A shift.
+    pub struct Shift {
+        /// The shift id.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub id: Option<String> = "id",
+        /// Its start.
+        pub start_date: DateTime<Utc> = "startDate",
+        /// Its length.
+        pub length_minutes: u32 = "lengthMinutes",
+        /// Its activities.
+        pub activities: Vec<Activity> = "activities",
+        /// The schedule it belongs to.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub schedule: Option<ScheduleReference> = "schedule",
+    }
+
+    @sdk "BuScheduleReference"
+    /// A reference to a business unit schedule.
+    pub struct ScheduleReference {
+        /// The schedule id.
+        pub id: String = "id",
+        /// Its week date.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub week_date: Option<NaiveDate> = "weekDate",
+    }
+
+    @sdk "BuAgentScheduleActivity"
+    /// An activity of a shift.
+    pub struct Activity {
+        /// Its start.
+        pub start_date: DateTime<Utc> = "startDate",
+        /// Its length.
+        pub length_minutes: u32 = "lengthMinutes",
+        /// Its description.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub description: Option<String> = "description",
+        /// The activity code.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub activity_code_id: Option<String> = "activityCodeId",
+        /// Whether it is paid.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub paid: Option<bool> = "paid",
+    }
+
+    @sdk "BuFullDayTimeOffMarker"
+    /// A full day of time off.
+    pub struct FullDayTimeOffMarker {
+        /// The day, in the business unit's time zone.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub business_unit_date: Option<NaiveDate> = "businessUnitDate",
+        /// Its length.
+        pub length_minutes: u32 = "lengthMinutes",
+        /// Its description.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub description: Option<String> = "description",
+        /// The activity code.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub activity_code_id: Option<String> = "activityCodeId",
+    }
+}
+
+impl AgentScheduleSearch {
+    /// A search of `[start, end)` for `user_ids` (every agent of the unit when empty).
+    pub fn new(start: DateTime<Utc>, end: DateTime<Utc>, user_ids: Vec<String>) -> Self {
+        Self {
+            start_date: start,
+            end_date: end,
+            user_ids,
+        }
+    }
+}
