@@ -16,6 +16,8 @@ pub struct ModelInfo {
     pub sdk: &'static str,
     /// The JSON names of our fields.
     pub fields: &'static [&'static str],
+    /// Their Rust types, as written.
+    pub types: &'static [&'static str],
 }
 
 macro_rules! models {
@@ -45,7 +47,7 @@ macro_rules! models {
         /// Every model of this crate, for the test against the official SDK package.
         #[doc(hidden)]
         pub const MODELS: &[ModelInfo] = &[$(
-            ModelInfo { rust: stringify!($Name), sdk: $sdk, fields: &[$($json),*] }
+            ModelInfo { rust: stringify!($Name), sdk: $sdk, fields: &[$($json),*], types: &[$(stringify!($ty)),*] }
         ),+];
     };
 }
