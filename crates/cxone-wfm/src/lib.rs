@@ -1,4 +1,80 @@
-//! NICE CXone WFM user sync.
+//! NICE CXone WFM user sync: a typed client of the WFM user-sync contract and an idempotent
+//! reconcile engine that keeps WFM users in step with an HRIS roster (create, update,
+//! reactivate, deactivate; never delete), surviving 429s, 5xx, lost connections, token expiry
+//! and read-after-create lag without creating duplicates.
 //!
-//! This crate is a placeholder until its own issue: the idempotent reconcile engine (create,
-//! update, deactivate, never delete) will land here.
+//! ```
+//! use std::collections::HashSet;
+//! use cxone_wfm::roster::{parse_csv, Rules};
+//! use cxone_wfm::{plan, Guard, User};
+//!
+//! // A roster export and the role map (job code -> WFM role id).
+//! let rows = parse_csv(
+//!     "externalId,firstName,lastName,email,timezone,jobCode,skills,location,managerExternalId\n\
+//!      E1,Ada,Lovelace,ada@example.com,Europe/London,TIER1,Billing:Advanced,LON,\n\
+//!      E2,Alan,Turing,alan@example.com,GMT-06:00,LEAD,,,\n",
+//! )?;
+//! let rules = Rules::new([("TIER1", "role_t1"), ("LEAD", "role_lead")])
+//!     .known_roles(["role_t1", "role_lead", "role_unmapped"])
+//!     .fallback_role("role_unmapped")
+//!     .fallback_timezone("America/Chicago");
+//! let roster = rules.validate(rows);
+//! // `GMT-06:00` is shared by zones with different DST rules: flagged, fallback zone used.
+//! assert_eq!(roster.flagged.len(), 1);
+//!
+//! // What the server holds now: E1 with an old last name, and a leaver.
+//! let mut e1 = roster.users[0].clone();
+//! e1.last_name = "Byron".into();
+//! let leaver = User::new("E9", "Gone", "Away", "gone@example.com", "Etc/UTC");
+//! let plan = plan(&roster.users, &[e1, leaver], &roster.present);
+//! assert_eq!(plan.creates.len(), 1);                    // E2
+//! assert_eq!(plan.updates[0].fields(), ["lastName"]);   // only what differs
+//! assert_eq!(plan.deactivations, ["E9"]);               // isActive: false, never a delete
+//! Guard::default().check(&plan)?;                       // 1 <= max(50, 10% of 2)
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! - [`Client`]: `PUT`/`POST`/`GET /api/wfm/v2/users`, the paged list as a stream,
+//!   `GET /api/wfm/v2/roles`; each method bounded by the scope it needs ([`scopes`]), so
+//!   `upsert_user` on a read-only client does not compile.
+//! - [`roster`]: CSV and JSON exports read and checked row by row, with typed reasons
+//!   ([`roster::RowProblem`]); [`timezone`]: IANA names, Windows names and offsets.
+//! - [`plan()`] (pure) and the mass-deactivation [`Guard`].
+//! - [`Engine`]: the sync over any [`Backend`], with bounded concurrency, the 404/409 rules,
+//!   per-user errors, a [`Report`] and [`Progress`] events.
+//!
+//! The contract (`/api/wfm/v2/...`, scopes `wfm.users.read`, `wfm.users.write`,
+//! `wfm.roles.read`, the client-credentials grant) is the one of the WFM user-sync integration
+//! guide our users' middleware targets; it is not in NICE's public API material, whose real
+//! back-end grant is an access key (see `docs/cxone-wfm.md` in the repository).
+#![forbid(unsafe_code)]
+
+mod client;
+mod engine;
+mod error;
+mod model;
+mod plan;
+pub mod roster;
+pub mod timezone;
+
+pub mod scopes {
+    //! The guide's WFM scopes as typed markers (declared in `wfm-scopes`), and
+    //! [`RolesDecide`](wfm_auth::RolesDecide) for grants without scopes.
+    //!
+    //! ```
+    //! use cxone_wfm::scopes::{RolesRead, UsersRead, UsersWrite};
+    //! use wfm_auth::ScopeList;
+    //! assert_eq!(<(UsersRead, UsersWrite, RolesRead)>::names(), ["wfm.users.read", "wfm.users.write", "wfm.roles.read"]);
+    //! ```
+    pub use wfm_auth::RolesDecide;
+    pub use wfm_scopes::cxone::{NiceCxone, RolesRead, UsersRead, UsersWrite};
+}
+
+pub use client::{Client, MAX_PAGE_SIZE, UserStream};
+pub use engine::{
+    Action, Applied, Backend, Counts, Engine, Phase, Progress, ProgressFn, Report, SyncError,
+    UserError, UserStore,
+};
+pub use error::Error;
+pub use model::{MAX_EXTERNAL_ID_LEN, Role, Skill, User, UserChanges};
+pub use plan::{Guard, GuardTripped, Plan, plan};

@@ -26,6 +26,7 @@
 //! after [`TokenEndpoint::expire_all`].
 #![forbid(unsafe_code)]
 
+pub mod cxone;
 mod faults;
 pub mod scim;
 mod token;

@@ -46,11 +46,12 @@
 //!
 //! Scopes are declared per provider, all at once, with [`declare_scopes!`]: the relation between
 //! every pair of a provider's scopes is computed there, which is what lets `Grants` work without
-//! an index the caller would have to name. The SDK's platforms are declared here: [`genesys`],
-//! [`graph`].
+//! an index the caller would have to name. The SDK's platforms are declared here: [`cxone`],
+//! [`genesys`], [`graph`].
 #![forbid(unsafe_code)]
 #![no_std]
 
+pub mod cxone;
 pub mod genesys;
 pub mod graph;
 
