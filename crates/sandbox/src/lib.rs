@@ -28,6 +28,7 @@
 
 pub mod cxone;
 mod faults;
+pub mod genesys;
 pub mod scim;
 mod token;
 
