@@ -45,6 +45,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
+pub mod doctor;
 pub mod endpoints;
 mod error;
 pub mod models;
