@@ -42,6 +42,7 @@
 //! - [`plan()`] (pure) and the mass-deactivation [`Guard`].
 //! - [`Engine`]: the sync over any [`Backend`], with bounded concurrency, the 404/409 rules,
 //!   per-user errors, a [`Report`] and [`Progress`] events.
+//! - [`cli`]: the command-line sync of the `cxone_user_sync` example (flags, exit codes).
 //!
 //! The contract (`/api/wfm/v2/...`, scopes `wfm.users.read`, `wfm.users.write`,
 //! `wfm.roles.read`, the client-credentials grant) is the one of the WFM user-sync integration
@@ -49,6 +50,7 @@
 //! back-end grant is an access key (see `docs/cxone-wfm.md` in the repository).
 #![forbid(unsafe_code)]
 
+pub mod cli;
 mod client;
 mod engine;
 mod error;

@@ -1,0 +1,311 @@
+//! The command-line sync behind the `cxone_user_sync` example, here so that tests run it:
+//! arguments in, the report (JSON) and an exit code out, progress to a callback.
+//!
+//! ```text
+//! cxone_user_sync --base-url URL [--token-url URL] --client-id ID --client-secret SECRET
+//!     --roster roster.csv|roster.json --role-map roles.json [--fallback-role ID]
+//!     [--fallback-timezone TZ] [--dry-run] [--max-deactivations N] [--concurrency N]
+//! ```
+//!
+//! Exit codes: [`EXIT_OK`] every row applied; [`EXIT_SOME_FAILED`] some rows were refused or
+//! failed (or the server could not be read); [`EXIT_USAGE`] bad arguments, an unreadable
+//! roster or role map, an unknown fallback role, or a tripped mass-deactivation guard.
+
+use std::io::Write as _;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use wfm_auth::{ClientAuth, ClientCredentials};
+use wfm_http::Platform;
+
+use crate::engine::{Engine, Phase, Progress, SyncError};
+use crate::plan::Guard;
+use crate::roster::{Rules, parse_csv, parse_json};
+use crate::scopes::{RolesRead, UsersRead, UsersWrite};
+use crate::{Client, Error};
+
+/// Every row applied.
+pub const EXIT_OK: i32 = 0;
+/// Some rows were refused or failed, or the server could not be read.
+pub const EXIT_SOME_FAILED: i32 = 1;
+/// Bad arguments or input, or a tripped guard: nothing was written.
+pub const EXIT_USAGE: i32 = 2;
+
+/// The usage text.
+pub const USAGE: &str = "usage: cxone_user_sync --base-url URL [--token-url URL] --client-id ID --client-secret SECRET \
+--roster FILE.csv|FILE.json --role-map roles.json [--fallback-role ID] [--fallback-timezone TZ] [--dry-run] \
+[--max-deactivations N] [--concurrency N]
+  --token-url defaults to {base-url}/oauth/token; the secret may come from CXONE_CLIENT_SECRET instead";
+
+/// What a run printed and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The exit code.
+    pub exit_code: i32,
+    /// The report as JSON (empty when the run stopped before one).
+    pub stdout: String,
+    /// Why it stopped, if it did.
+    pub stderr: String,
+}
+
+/// Parsed arguments.
+#[derive(Debug, Clone, Default)]
+struct Args {
+    base_url: String,
+    token_url: Option<String>,
+    client_id: String,
+    client_secret: Option<String>,
+    roster: String,
+    role_map: String,
+    fallback_role: Option<String>,
+    fallback_timezone: Option<String>,
+    dry_run: bool,
+    max_deactivations: Option<usize>,
+    concurrency: usize,
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
+    let mut a = Args {
+        concurrency: 8,
+        ..Args::default()
+    };
+    let mut it = args.into_iter();
+    while let Some(flag) = it.next() {
+        if flag == "--dry-run" {
+            a.dry_run = true;
+            continue;
+        }
+        if flag == "--help" || flag == "-h" {
+            return Err(String::new());
+        }
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = |v: &str| {
+            v.parse::<usize>()
+                .map_err(|_| format!("{flag} takes a whole number, not {v:?}"))
+        };
+        match flag.as_str() {
+            "--base-url" => a.base_url = value,
+            "--token-url" => a.token_url = Some(value),
+            "--client-id" => a.client_id = value,
+            "--client-secret" => a.client_secret = Some(value),
+            "--roster" => a.roster = value,
+            "--role-map" => a.role_map = value,
+            "--fallback-role" => a.fallback_role = Some(value),
+            "--fallback-timezone" => a.fallback_timezone = Some(value),
+            "--max-deactivations" => a.max_deactivations = Some(number(&value)?),
+            "--concurrency" => a.concurrency = number(&value)?.max(1),
+            _ => return Err(format!("unknown argument {flag}")),
+        }
+    }
+    for (name, v) in [
+        ("--base-url", &a.base_url),
+        ("--client-id", &a.client_id),
+        ("--roster", &a.roster),
+        ("--role-map", &a.role_map),
+    ] {
+        if v.is_empty() {
+            return Err(format!("{name} is required"));
+        }
+    }
+    if let Some(tz) = &a.fallback_timezone
+        && !crate::timezone::is_iana(tz)
+    {
+        return Err(format!(
+            "--fallback-timezone {tz:?} is not an IANA zone (America/Chicago, Etc/UTC)"
+        ));
+    }
+    Ok(a)
+}
+
+fn usage(message: String) -> Outcome {
+    Outcome {
+        exit_code: EXIT_USAGE,
+        stdout: String::new(),
+        stderr: if message.is_empty() {
+            USAGE.to_owned()
+        } else {
+            format!("{message}\n{USAGE}")
+        },
+    }
+}
+
+/// Runs a sync from command-line arguments (without the program name). `secret_env` is the
+/// value of `CXONE_CLIENT_SECRET`, used when `--client-secret` is absent. `progress` receives
+/// each progress line (or bar frame, if `terminal`) for stderr.
+pub async fn run(
+    args: impl IntoIterator<Item = String>,
+    secret_env: Option<String>,
+    terminal: bool,
+    progress: impl Fn(&str) + Send + Sync + 'static,
+) -> Outcome {
+    let a = match parse_args(args) {
+        Ok(a) => a,
+        Err(m) => return usage(m),
+    };
+    let Some(secret) = a.client_secret.clone().or(secret_env) else {
+        return usage("--client-secret (or CXONE_CLIENT_SECRET) is required".into());
+    };
+    let read = |path: &str, what: &str| {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read the {what} {path}: {e}"))
+    };
+    let roster_text = match read(&a.roster, "roster") {
+        Ok(t) => t,
+        Err(m) => return usage(m),
+    };
+    let rows = if a.roster.to_ascii_lowercase().ends_with(".json") {
+        parse_json(&roster_text)
+    } else {
+        parse_csv(&roster_text)
+    };
+    let rows = match rows {
+        Ok(r) => r,
+        Err(e) => return usage(format!("{}: {e}", a.roster)),
+    };
+    let mut rules = match read(&a.role_map, "role map").map(|t| Rules::from_role_map_json(&t)) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return usage(format!("{}: {e}", a.role_map)),
+        Err(m) => return usage(m),
+    };
+    if let Some(r) = a.fallback_role.clone() {
+        rules = rules.fallback_role(r);
+    }
+    if let Some(z) = a.fallback_timezone.clone() {
+        rules = rules.fallback_timezone(z);
+    }
+    let base = a.base_url.trim_end_matches('/').to_owned();
+    let token_url = a
+        .token_url
+        .clone()
+        .unwrap_or_else(|| format!("{base}/oauth/token"));
+    // The guide's grant: client credentials, the id and secret in the form body.
+    let credentials = ClientCredentials::new(token_url, a.client_id.clone(), secret)
+        .auth_style(ClientAuth::RequestBody);
+    let platform = match Platform::<(UsersRead, UsersWrite, RolesRead)>::builder()
+        .credentials(credentials)
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => return usage(e.to_string()),
+    };
+    let client = match Client::new(&platform, base.as_str()) {
+        Ok(c) => c,
+        Err(e) => return usage(e.to_string()),
+    };
+    let printer = Printer::new(terminal, progress);
+    let mut guard = Guard::default();
+    if let Some(n) = a.max_deactivations {
+        guard = guard.max_deactivations(n);
+    }
+    let engine = Engine::new(client)
+        .concurrency(a.concurrency)
+        .guard(guard)
+        .dry_run(a.dry_run)
+        .on_progress(move |p| printer.show(p));
+    match engine.sync(rows, rules).await {
+        Ok(report) => Outcome {
+            exit_code: if report.all_applied() {
+                EXIT_OK
+            } else {
+                EXIT_SOME_FAILED
+            },
+            stdout: serde_json::to_string_pretty(&report).unwrap_or_default(),
+            stderr: String::new(),
+        },
+        Err(e @ (SyncError::Guard(_) | SyncError::UnknownFallbackRole(_))) => Outcome {
+            exit_code: EXIT_USAGE,
+            stdout: String::new(),
+            stderr: e.to_string(),
+        },
+        Err(e) => Outcome {
+            exit_code: EXIT_SOME_FAILED,
+            stdout: String::new(),
+            stderr: describe(&e),
+        },
+    }
+}
+
+fn describe(e: &SyncError) -> String {
+    let advice = match e {
+        SyncError::Read(inner) => <Error as wfm_auth::ErrorMetadata>::advice(inner),
+        _ => None,
+    };
+    match advice {
+        Some(a) => format!("{e} ({a})"),
+        None => e.to_string(),
+    }
+}
+
+/// Progress for stderr: a redrawn bar on a terminal, otherwise a line per phase and per 10%.
+struct Printer<F> {
+    terminal: bool,
+    out: F,
+    last: Mutex<(Instant, usize)>,
+}
+
+impl<F: Fn(&str) + Send + Sync> Printer<F> {
+    fn new(terminal: bool, out: F) -> Self {
+        Self {
+            terminal,
+            out,
+            last: Mutex::new((Instant::now(), 0)),
+        }
+    }
+
+    fn show(&self, p: &Progress) {
+        match p {
+            Progress::Phase { phase, total } => {
+                let name = match phase {
+                    Phase::Reading => "reading roles and users".to_owned(),
+                    Phase::Upserts => {
+                        format!("applying {total} creates, updates and reactivations")
+                    }
+                    Phase::Deactivations => format!("applying {total} deactivations"),
+                };
+                (self.out)(&format!("{}{name}", if self.terminal { "\n" } else { "" }));
+            }
+            Progress::Planned {
+                creates,
+                updates,
+                reactivations,
+                deactivations,
+                unchanged,
+            } => (self.out)(&format!(
+                "plan: {creates} to create, {updates} to update, {reactivations} to reactivate, {deactivations} to deactivate, {unchanged} unchanged"
+            )),
+            Progress::Applied { done, total, .. } => {
+                let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+                if self.terminal {
+                    if *done < *total && last.0.elapsed() < Duration::from_millis(100) {
+                        return;
+                    }
+                    last.0 = Instant::now();
+                    let width = 30;
+                    let filled = done * width / (*total).max(1);
+                    (self.out)(&format!(
+                        "\r[{}{}] {done}/{total}",
+                        "#".repeat(filled),
+                        "-".repeat(width - filled)
+                    ));
+                } else {
+                    let step = (*total / 10).max(1);
+                    if *done == *total || *done >= last.1 + step {
+                        last.1 = *done;
+                        (self.out)(&format!("applied {done}/{total}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Writes a progress frame to stderr: lines as lines, bar frames (starting with `\r`) without
+/// a newline.
+pub fn write_stderr(frame: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = if frame.starts_with('\r') {
+        write!(err, "{frame}")
+    } else {
+        writeln!(err, "{frame}")
+    };
+    let _ = err.flush();
+}

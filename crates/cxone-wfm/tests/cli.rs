@@ -1,0 +1,198 @@
+//! The `cxone_user_sync` command line (`cxone_wfm::cli`) against the sandbox: exit codes,
+//! the JSON report, progress lines, and a second run that writes nothing.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use cxone_wfm::cli::{EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, run};
+
+struct Files {
+    dir: std::path::PathBuf,
+}
+
+impl Files {
+    fn new(name: &str, roster: &str, roles: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("cxone-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("roster.csv"), roster).unwrap();
+        std::fs::write(dir.join("roles.json"), roles).unwrap();
+        Self { dir }
+    }
+    fn path(&self, f: &str) -> String {
+        self.dir.join(f).display().to_string()
+    }
+}
+
+impl Drop for Files {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+const ROLES: &str = r#"{"T1": "role_t1", "T2": "role_t2"}"#;
+
+fn args(w: &World, files: &Files, extra: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = [
+        "--base-url",
+        &w.server.uri(),
+        "--client-id",
+        "sync-client",
+        "--roster",
+        &files.path("roster.csv"),
+        "--role-map",
+        &files.path("roles.json"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a
+}
+
+fn lines() -> (
+    Arc<Mutex<Vec<String>>>,
+    impl Fn(&str) + Send + Sync + 'static,
+) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    (seen, move |l: &str| sink.lock().unwrap().push(l.to_owned()))
+}
+
+#[tokio::test]
+async fn a_clean_roster_exits_0_and_a_second_run_writes_nothing() {
+    let w = world().await;
+    w.wfm.insert_user(server_user(0, "Old", true));
+    let roster: String = format!("{HEADER}{}{}", roster_line(0), roster_line(1));
+    let files = Files::new("clean", &roster, ROLES);
+    let (seen, sink) = lines();
+    let out = run(
+        args(&w, &files, &[]),
+        Some("sync-secret".into()),
+        false,
+        sink,
+    )
+    .await;
+    assert_eq!(out.exit_code, EXIT_OK, "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["counts"]["created"], 1);
+    assert_eq!(report["counts"]["updated"], 1);
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with("plan: 1 to create, 1 to update")),
+        "{seen:?}"
+    );
+    assert!(seen.iter().any(|l| l == "applied 2/2"), "{seen:?}");
+    // The token request was the guide's form: client credentials, id and secret in the body.
+    let issued = &w.tokens.issued()[0];
+    assert_eq!(issued.grant_type.as_deref(), Some("client_credentials"));
+    assert!(issued.form.contains("client_secret=sync-secret") && issued.authorization.is_none());
+
+    let writes = w.wfm.stats().writes;
+    let (_, sink) = lines();
+    let again = run(
+        args(&w, &files, &["--client-secret", "sync-secret"]),
+        None,
+        false,
+        sink,
+    )
+    .await;
+    assert_eq!(again.exit_code, EXIT_OK, "{again:?}");
+    assert_eq!(w.wfm.stats().writes, writes);
+}
+
+#[tokio::test]
+async fn bad_rows_exit_1_with_the_rows_in_the_report() {
+    let w = world().await;
+    let roster = format!(
+        "{HEADER}{}E9,Bad,Mail,nope,America/Chicago,T1,,,\nE8,Odd,Zone,e8@example.com,GMT-06:00,T1,,,\n",
+        roster_line(1)
+    );
+    let files = Files::new("bad", &roster, ROLES);
+    let (_, sink) = lines();
+    let out = run(
+        args(&w, &files, &["--fallback-timezone", "America/Chicago"]),
+        Some("s".into()),
+        false,
+        sink,
+    )
+    .await;
+    assert_eq!(out.exit_code, EXIT_SOME_FAILED, "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["rejected"][0]["externalId"], "E9");
+    assert_eq!(report["flagged"][0]["reason"], "ambiguous_timezone");
+    assert_eq!(report["counts"]["created"], 2);
+    assert_eq!(w.wfm.user("E8").unwrap()["timezone"], "America/Chicago");
+}
+
+#[tokio::test]
+async fn a_tripped_guard_and_bad_arguments_exit_2() {
+    let w = world().await;
+    for i in 0..100 {
+        w.wfm.insert_user(server_user(i, &format!("Last{i}"), true));
+    }
+    let files = Files::new("guard", &format!("{HEADER}{}", roster_line(0)), ROLES);
+    let (_, sink) = lines();
+    let out = run(args(&w, &files, &[]), Some("s".into()), false, sink).await;
+    assert_eq!(out.exit_code, EXIT_USAGE, "{out:?}");
+    assert!(
+        out.stderr.contains("would deactivate 99 of 100"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(w.wfm.stats().writes, 0);
+
+    // --dry-run --max-deactivations 99: the plan, nothing written.
+    let (_, sink) = lines();
+    let dry = run(
+        args(&w, &files, &["--dry-run", "--max-deactivations", "99"]),
+        Some("s".into()),
+        false,
+        sink,
+    )
+    .await;
+    assert_eq!(dry.exit_code, EXIT_OK, "{dry:?}");
+    let report: serde_json::Value = serde_json::from_str(&dry.stdout).unwrap();
+    assert_eq!(
+        report["plan"]["deactivations"].as_array().unwrap().len(),
+        99
+    );
+    assert_eq!(w.wfm.stats().writes, 0);
+
+    for bad in [
+        vec!["--base-url", "http://x"],
+        vec!["--max-deactivations", "many"],
+        vec!["--fallback-timezone", "GMT-06:00"],
+        vec!["--wat", "1"],
+    ] {
+        let (_, sink) = lines();
+        let mut a = args(&w, &files, &[]);
+        if bad[0] == "--base-url" {
+            a = vec!["--base-url".into(), "http://x".into()];
+        } else {
+            a.extend(bad.iter().map(|s| s.to_string()));
+        }
+        let out = run(a, Some("s".into()), false, sink).await;
+        assert_eq!(out.exit_code, EXIT_USAGE, "{bad:?}: {out:?}");
+        assert!(out.stderr.contains("usage:"), "{}", out.stderr);
+    }
+    let (_, sink) = lines();
+    let no_secret = run(args(&w, &files, &[]), None, false, sink).await;
+    assert_eq!(no_secret.exit_code, EXIT_USAGE);
+    assert!(no_secret.stderr.contains("CXONE_CLIENT_SECRET"));
+}
+
+#[tokio::test]
+async fn a_token_without_the_roles_scope_is_refused_before_any_call() {
+    let w = world().await;
+    // The guide's own sample response grants only the two user scopes.
+    w.tokens.grant_scope(Some("wfm.users.write wfm.users.read"));
+    let files = Files::new("scope", &format!("{HEADER}{}", roster_line(0)), ROLES);
+    let (_, sink) = lines();
+    let out = run(args(&w, &files, &[]), Some("s".into()), false, sink).await;
+    assert_eq!(out.exit_code, EXIT_SOME_FAILED, "{out:?}");
+    assert!(out.stderr.contains("wfm.roles.read"), "{}", out.stderr);
+    assert_eq!(w.wfm.stats().requests, 0);
+}
