@@ -29,6 +29,7 @@
 pub mod cxone;
 mod faults;
 pub mod genesys;
+pub mod graph;
 pub mod scim;
 mod token;
 
