@@ -1,6 +1,7 @@
 //! The Genesys Cloud WFM [`Client`]: one method per endpoint, each bounded by the scope it needs
 //! and documenting the permissions Genesys checks.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -18,12 +19,14 @@ use crate::endpoints::{self, Endpoint};
 use crate::error::Error;
 use crate::models::{
     AgentScheduleSearch, AgentSchedules, AsyncSearchResponse, BusinessUnit, BusinessUnitListItem,
-    BusinessUnitListing, Division, DivisionListing, ManagementUnit, ManagementUnitListing,
-    PermittedDivisionListing, ScheduleListItem, ScheduleListing, ScheduleMetadata, TokenInfo,
-    UserListing,
+    BusinessUnitListing, Division, DivisionListing, ImportProcessingResponse, ImportScheduleUpload,
+    ImportUploadUrl, ManagementUnit, ManagementUnitListing, PermittedDivisionListing,
+    ProcessImportRequest, ProcessUpdateRequest, ScheduleListItem, ScheduleListing,
+    ScheduleMetadata, TokenInfo, UpdateProcessingResponse, UpdateScheduleUpload, UpdateUploadUrl,
+    UploadUrlRequest, UserListing,
 };
 use crate::region::{Environment, IntoEnvironment};
-use crate::scopes::{AuthorizationReadonly, WorkforceManagementReadonly};
+use crate::scopes::{AuthorizationReadonly, WorkforceManagement, WorkforceManagementReadonly};
 
 /// A stream of items read one page at a time.
 pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>;
@@ -436,6 +439,135 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
         ))
     }
 
+    /// Imports a new schedule for the week starting `week` through the upload flow: an upload
+    /// URL (`POST .../schedules/import/uploadurl`), the body gzip-compressed and `PUT` there
+    /// with exactly the headers Genesys returned and no token (the URL is pre-signed, on another
+    /// origin), then `POST .../schedules/import` with the upload key.
+    ///
+    /// The answer is often `Processing`: subscribe to the business unit's schedule topic
+    /// **before** calling this ([`ScheduleEvents`](crate::notifications::ScheduleEvents)) and
+    /// wait for the operation id.
+    ///
+    /// Scope: [`WorkforceManagement`]; permissions:
+    /// [`SCHEDULE_IMPORT`](endpoints::SCHEDULE_IMPORT) (`wfm:schedule:add`), in the divisions
+    /// of the agents' management units.
+    pub fn import_schedule<'a>(
+        &'a self,
+        business_unit_id: &'a str,
+        week: NaiveDate,
+        schedule: &'a ImportScheduleUpload,
+    ) -> BoxFuture<'a, Result<ScheduleOperation, Error>>
+    where
+        S: Grants<WorkforceManagement>,
+    {
+        Box::pin(async move {
+            let week = week.format("%Y-%m-%d").to_string();
+            let body = gzip_json(schedule)?;
+            let target: ImportUploadUrl = self
+                .json(
+                    endpoints::SCHEDULE_IMPORT_UPLOAD_URL
+                        .request(&self.transport, &[business_unit_id, &week])
+                        .json(&UploadUrlRequest {
+                            content_length_bytes: body.len() as u64,
+                        }),
+                )
+                .await?;
+            self.upload(&target.url, &target.headers, body).await?;
+            let answer: ImportProcessingResponse = self
+                .json(
+                    endpoints::SCHEDULE_IMPORT
+                        .request(&self.transport, &[business_unit_id, &week])
+                        .json(&ProcessImportRequest {
+                            upload_key: target.upload_key,
+                        }),
+                )
+                .await?;
+            Ok(ScheduleOperation {
+                status: answer.status,
+                operation_id: answer.operation_id,
+                result: answer.result,
+            })
+        })
+    }
+
+    /// Updates an existing schedule through the upload flow: an upload URL (`POST
+    /// .../schedules/{scheduleId}/update/uploadurl`), the body gzip-compressed and `PUT` there
+    /// with exactly the headers returned and no token, then `POST .../update` with the upload
+    /// key. Send the schedule's and each agent's `metadata.version` as read.
+    ///
+    /// Scope: [`WorkforceManagement`]; permissions:
+    /// [`SCHEDULE_UPDATE`](endpoints::SCHEDULE_UPDATE) (`wfm:schedule:edit`), in the divisions
+    /// of the agents' management units.
+    pub fn update_schedule<'a>(
+        &'a self,
+        business_unit_id: &'a str,
+        week: NaiveDate,
+        schedule_id: &'a str,
+        update: &'a UpdateScheduleUpload,
+    ) -> BoxFuture<'a, Result<ScheduleOperation, Error>>
+    where
+        S: Grants<WorkforceManagement>,
+    {
+        Box::pin(async move {
+            let week = week.format("%Y-%m-%d").to_string();
+            let body = gzip_json(update)?;
+            let target: UpdateUploadUrl = self
+                .json(
+                    endpoints::SCHEDULE_UPDATE_UPLOAD_URL
+                        .request(&self.transport, &[business_unit_id, &week, schedule_id])
+                        .json(&UploadUrlRequest {
+                            content_length_bytes: body.len() as u64,
+                        }),
+                )
+                .await?;
+            self.upload(&target.url, &target.headers, body).await?;
+            let answer: UpdateProcessingResponse = self
+                .json(
+                    endpoints::SCHEDULE_UPDATE
+                        .request(&self.transport, &[business_unit_id, &week, schedule_id])
+                        .json(&ProcessUpdateRequest {
+                            upload_key: target.upload_key,
+                        }),
+                )
+                .await?;
+            Ok(ScheduleOperation {
+                status: answer.status,
+                operation_id: answer.operation_id,
+                result: answer.result,
+            })
+        })
+    }
+
+    /// `PUT`s `body` to a pre-signed upload URL with exactly `headers` (no token).
+    async fn upload(
+        &self,
+        url: &str,
+        headers: &BTreeMap<String, String>,
+        body: Vec<u8>,
+    ) -> Result<(), Error> {
+        let url = Url::parse(url).map_err(|e| {
+            Error::Config(format!(
+                "Genesys sent an upload URL that does not parse: {e}"
+            ))
+        })?;
+        let content_type = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("application/json");
+        let mut request = self
+            .transport
+            .presigned(Method::PUT, url)
+            .body(body, content_type);
+        for (name, value) in headers {
+            if !name.eq_ignore_ascii_case("content-type") {
+                request = request.header(name, value);
+            }
+        }
+        request.send().await.map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     async fn search(
         &self,
         endpoint: Endpoint,
@@ -519,4 +651,29 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
     fn err(&self, e: wfm_http::Error) -> Error {
         Error::from_http(e, self.env.login_url().host_str())
     }
+}
+
+/// What a schedule import or update answered: `Complete` with the schedule, or `Processing`
+/// (wait for the operation id on the notification channel), `Error` or `Canceled`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ScheduleOperation {
+    /// `Processing`, `Complete`, `Canceled` or `Error`.
+    pub status: String,
+    /// The operation id, matched against notifications.
+    pub operation_id: Option<String>,
+    /// The schedule, when complete.
+    pub result: Option<ScheduleMetadata>,
+}
+
+/// The JSON of `value`, gzip-compressed.
+fn gzip_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    use std::io::Write as _;
+    let json = serde_json::to_vec(value)
+        .map_err(|e| Error::Config(format!("the schedule does not serialize: {e}")))?;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder
+        .write_all(&json)
+        .and_then(|()| encoder.finish())
+        .map_err(|e| Error::Config(format!("gzip failed: {e}")))
 }

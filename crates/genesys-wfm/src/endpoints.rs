@@ -254,14 +254,18 @@ endpoints! {
     BU_AGENT_SCHEDULES_SEARCH = ("post_workforcemanagement_businessunit_agentschedules_search", "POST", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/agentschedules/search", Permissions::any(SCHEDULE_VIEW));
     /// `POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/agentschedules/search`.
     MU_AGENT_SCHEDULES_SEARCH = ("post_workforcemanagement_managementunit_agentschedules_search", "POST", "/api/v2/workforcemanagement/managementunits/{managementUnitId}/agentschedules/search", Permissions::any(&["wfm:publishedSchedule:view", "wfm:schedule:view"]));
-    /// `POST .../weeks/{weekId}/schedules/{scheduleId}/update/uploadurl` (not called yet; listed
-    /// for the preflight).
+    /// `POST .../weeks/{weekId}/schedules/{scheduleId}/update/uploadurl` (the first step of the upload flow).
     SCHEDULE_UPDATE_UPLOAD_URL = ("post_workforcemanagement_businessunit_week_schedule_update_uploadurl", "POST", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/update/uploadurl", Permissions::any(&["wfm:schedule:edit"]));
-    /// `POST .../weeks/{weekId}/schedules/{scheduleId}/update` (not called yet; listed for the
-    /// preflight).
+    /// `POST .../weeks/{weekId}/schedules/{scheduleId}/update` (the last step of the upload flow).
     SCHEDULE_UPDATE = ("post_workforcemanagement_businessunit_week_schedule_update", "POST", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/update", Permissions::any(&["wfm:schedule:edit"]));
-    /// `POST .../weeks/{weekId}/schedules/import/uploadurl` (not called yet; listed for the preflight).
+    /// `POST .../weeks/{weekId}/schedules/import/uploadurl` (the first step of the upload flow).
     SCHEDULE_IMPORT_UPLOAD_URL = ("post_workforcemanagement_businessunit_week_schedules_import_uploadurl", "POST", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/import/uploadurl", Permissions::any(&["wfm:schedule:add"]));
-    /// `POST .../weeks/{weekId}/schedules/import` (not called yet; listed for the preflight).
+    /// `POST .../weeks/{weekId}/schedules/import` (the last step of the upload flow).
     SCHEDULE_IMPORT = ("post_workforcemanagement_businessunit_week_schedules_import", "POST", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/import", Permissions::any(&["wfm:schedule:add"]));
+    /// `POST /api/v2/notifications/channels`: a notification channel (a websocket URL).
+    /// Requires no permission.
+    NOTIFICATION_CHANNELS = ("post_notifications_channels", "POST", "/api/v2/notifications/channels", Permissions::NONE);
+    /// `PUT /api/v2/notifications/channels/{channelId}/subscriptions`: the channel's topics.
+    /// Requires no permission (each topic checks its own).
+    CHANNEL_SUBSCRIPTIONS = ("put_notifications_channel_subscriptions", "PUT", "/api/v2/notifications/channels/{channelId}/subscriptions", Permissions::NONE);
 }

@@ -49,10 +49,13 @@ pub mod doctor;
 pub mod endpoints;
 mod error;
 pub mod models;
+pub mod notifications;
 pub mod preflight;
 mod region;
 pub mod scopes;
 
-pub use client::{Client, ItemStream, PermittedDivisions, ProcessingHook, SearchPolicy};
+pub use client::{
+    Client, ItemStream, PermittedDivisions, ProcessingHook, ScheduleOperation, SearchPolicy,
+};
 pub use error::{Error, ErrorBody, MissingPermissions};
 pub use region::{Environment, IntoEnvironment, Region};

@@ -3,6 +3,8 @@
 //! unknown fields are never an error); every field and JSON name is checked against the official
 //! SDK package by a test.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -396,6 +398,234 @@ models! {
         /// The activity code.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub activity_code_id: Option<String> = "activityCodeId",
+    }
+
+    @sdk "UploadUrlRequestBody"
+    /// The body asking for an upload URL.
+    pub struct UploadUrlRequest {
+        /// The length of what will be uploaded (the gzip-compressed body).
+        pub content_length_bytes: u64 = "contentLengthBytes",
+    }
+
+    @sdk "ImportScheduleUploadResponse"
+    /// Where to upload a schedule import, and with which headers.
+    pub struct ImportUploadUrl {
+        /// The key to process the upload with.
+        pub upload_key: String = "uploadKey",
+        /// The pre-signed URL (another origin: no token is sent there).
+        pub url: String = "url",
+        /// The headers the upload must carry, exactly.
+        pub headers: BTreeMap<String, String> = "headers",
+    }
+
+    @sdk "UpdateScheduleUploadResponse"
+    /// Where to upload a schedule update, and with which headers.
+    pub struct UpdateUploadUrl {
+        /// The key to process the upload with.
+        pub upload_key: String = "uploadKey",
+        /// The pre-signed URL (another origin: no token is sent there).
+        pub url: String = "url",
+        /// The headers the upload must carry, exactly.
+        pub headers: BTreeMap<String, String> = "headers",
+    }
+
+    @sdk "WfmProcessUploadRequest"
+    /// Process an uploaded import.
+    pub struct ProcessImportRequest {
+        /// The upload key.
+        pub upload_key: String = "uploadKey",
+    }
+
+    @sdk "ProcessScheduleUpdateUploadRequest"
+    /// Process an uploaded update.
+    pub struct ProcessUpdateRequest {
+        /// The upload key.
+        pub upload_key: String = "uploadKey",
+    }
+
+    @sdk "ScheduleUploadProcessingResponse"
+    /// The answer to processing an import.
+    pub struct ImportProcessingResponse {
+        /// `Processing`, `Complete`, `Canceled` or `Error`.
+        pub status: String = "status",
+        /// The operation id, matched against notifications.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub operation_id: Option<String> = "operationId",
+        /// The schedule, when complete.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub result: Option<ScheduleMetadata> = "result",
+    }
+
+    @sdk "BuAsyncScheduleResponse"
+    /// The answer to processing an update.
+    pub struct UpdateProcessingResponse {
+        /// `Processing`, `Complete`, `Canceled` or `Error`.
+        pub status: String = "status",
+        /// The operation id, matched against notifications.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub operation_id: Option<String> = "operationId",
+        /// The schedule, when complete.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub result: Option<ScheduleMetadata> = "result",
+    }
+
+    @sdk "ImportScheduleUploadSchema"
+    /// The uploaded body of a schedule import (a new schedule for a week).
+    pub struct ImportScheduleUpload {
+        /// The schedule's description.
+        pub description: String = "description",
+        /// How many weeks it covers.
+        pub week_count: u32 = "weekCount",
+        /// Whether to publish it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub published: Option<bool> = "published",
+        /// The agents' schedules.
+        pub agent_schedules: Vec<ImportAgentSchedule> = "agentSchedules",
+    }
+
+    @sdk "BuImportAgentScheduleUploadSchema"
+    /// One agent's schedule in an import.
+    pub struct ImportAgentSchedule {
+        /// The agent.
+        pub user_id: String = "userId",
+        /// The shifts.
+        pub shifts: Vec<ShiftRequest> = "shifts",
+        /// Full days of time off.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub full_day_time_off_markers: Vec<FullDayTimeOffMarker> = "fullDayTimeOffMarkers",
+    }
+
+    @sdk "BuAgentScheduleShiftRequest"
+    /// A shift to import.
+    pub struct ShiftRequest {
+        /// Its start.
+        pub start_date: DateTime<Utc> = "startDate",
+        /// Its length.
+        pub length_minutes: u32 = "lengthMinutes",
+        /// Its activities.
+        pub activities: Vec<Activity> = "activities",
+    }
+
+    @sdk "UpdateScheduleUploadSchema"
+    /// The uploaded body of a schedule update.
+    pub struct UpdateScheduleUpload {
+        /// A new description, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub description: Option<String> = "description",
+        /// Publish or unpublish, if set.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub published: Option<bool> = "published",
+        /// The agents whose schedules change.
+        pub agent_schedules: Vec<UpdateAgentSchedule> = "agentSchedules",
+        /// The schedule's version, as read (a stale one is refused).
+        pub metadata: VersionMetadata = "metadata",
+    }
+
+    @sdk "BuUpdateAgentScheduleUploadSchema"
+    /// One agent's schedule in an update.
+    pub struct UpdateAgentSchedule {
+        /// The agent.
+        pub user_id: String = "userId",
+        /// The shifts.
+        pub shifts: Vec<UpdateShift> = "shifts",
+        /// Full days of time off.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub full_day_time_off_markers: Vec<FullDayTimeOffMarker> = "fullDayTimeOffMarkers",
+        /// The agent schedule's version, as read.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub metadata: Option<VersionMetadata> = "metadata",
+    }
+
+    @sdk "BuUpdateAgentScheduleShift"
+    /// A shift in an update.
+    pub struct UpdateShift {
+        /// The shift id, for an existing shift.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub id: Option<String> = "id",
+        /// Its start.
+        pub start_date: DateTime<Utc> = "startDate",
+        /// Its length.
+        pub length_minutes: u32 = "lengthMinutes",
+        /// Its activities.
+        pub activities: Vec<Activity> = "activities",
+        /// Delete this shift.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub delete: Option<bool> = "delete",
+    }
+
+    @sdk "Channel"
+    /// A notification channel.
+    pub struct Channel {
+        /// The channel id.
+        pub id: String = "id",
+        /// The websocket URL to connect to.
+        pub connect_uri: String = "connectUri",
+    }
+
+    @sdk "ChannelTopic"
+    /// A topic subscribed to.
+    pub struct ChannelTopic {
+        /// The topic.
+        pub id: String = "id",
+        /// `Permitted` or `Rejected`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub state: Option<String> = "state",
+        /// Why it was rejected.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub rejection_reason: Option<String> = "rejectionReason",
+        /// The permissions missing for it.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub missing_permissions: Vec<String> = "missingPermissions",
+    }
+
+    @sdk "ChannelTopicEntityListing"
+    /// The topics of a channel.
+    pub struct ChannelTopicListing {
+        /// The topics.
+        pub entities: Vec<ChannelTopic> = "entities",
+    }
+
+    @sdk "WfmBuScheduleTopicBuScheduleNotification"
+    /// An event of the `v2.workforcemanagement.businessunits.{id}.schedules` topic.
+    pub struct ScheduleNotification {
+        /// `Processing`, `Complete`, `Canceled` or `Error`.
+        pub status: String = "status",
+        /// The operation it reports on.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub operation_id: Option<String> = "operationId",
+        /// `Update`, `Import`, `Copy` or `Delete`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub event_type: Option<String> = "eventType",
+        /// The schedule, when complete.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub result: Option<NotifiedSchedule> = "result",
+    }
+
+    @sdk "WfmBuScheduleTopicBuScheduleMetadata"
+    /// The schedule a notification reports on.
+    pub struct NotifiedSchedule {
+        /// The schedule id.
+        pub id: String = "id",
+        /// How many weeks it covers.
+        pub week_count: u32 = "weekCount",
+        /// Its description.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub description: Option<String> = "description",
+        /// Whether it is published.
+        pub published: bool = "published",
+        /// Its new version.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub metadata: Option<NotifiedVersion> = "metadata",
+    }
+
+    @sdk "WfmBuScheduleTopicWfmVersionedEntityMetadata"
+    /// A notified schedule's version.
+    pub struct NotifiedVersion {
+        /// The version.
+        pub version: i64 = "version",
+        /// When it changed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub date_modified: Option<DateTime<Utc>> = "dateModified",
     }
 }
 

@@ -27,6 +27,6 @@
 //! ```
 
 pub use wfm_auth::scope::genesys::{
-    Authorization, AuthorizationReadonly, GenesysCloud, Users, UsersReadonly, WorkforceManagement,
-    WorkforceManagementReadonly,
+    Authorization, AuthorizationReadonly, GenesysCloud, Notifications, Users, UsersReadonly,
+    WorkforceManagement, WorkforceManagementReadonly,
 };

@@ -81,6 +81,7 @@ fn compatible(rust: &str, sdk: &str, names: &BTreeMap<&str, &str>) -> bool {
         "u16" | "u32" | "u64" | "i32" | "i64" => sdk == "int",
         "DateTime<Utc>" => sdk == "datetime",
         "NaiveDate" => sdk == "date",
+        "BTreeMap<String,String>" => sdk == "dict(str, str)",
         other => names.get(other) == Some(&sdk),
     }
 }

@@ -92,6 +92,39 @@ struct State {
     correlation: AtomicU64,
     /// The origin of pre-signed URLs, kept alive as long as the org.
     _download_server: MockServer,
+    /// The notification channels, shared with the websocket server.
+    channels: Arc<Mutex<BTreeMap<String, Channel>>>,
+    /// `ws://127.0.0.1:PORT` of the websocket server.
+    ws_origin: String,
+    decoder: Mutex<Option<UploadDecoder>>,
+    completion: Mutex<Completion>,
+    processed: Mutex<Vec<Value>>,
+}
+
+/// Turns an uploaded (gzip-compressed) body into JSON bytes; see
+/// [`GenesysOrg::decode_uploads_with`].
+pub type UploadDecoder = Arc<dyn Fn(&[u8]) -> Option<Vec<u8>> + Send + Sync>;
+
+/// How schedule imports and updates complete on the notification channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Completion {
+    /// `Complete`, with the schedule.
+    Complete,
+    /// `Error` (the event carries no message, as on Genesys).
+    Error,
+    /// `Canceled`.
+    Canceled,
+    /// No event for the operation at all (only another operation's).
+    Never,
+}
+
+#[derive(Default)]
+struct Channel {
+    topics: Vec<String>,
+    /// Messages waiting for the websocket to connect.
+    queue: Vec<String>,
+    sender: Option<tokio::sync::mpsc::UnboundedSender<String>>,
 }
 
 #[derive(Default)]
@@ -121,11 +154,27 @@ struct Data {
 struct Downloads {
     bodies: Mutex<BTreeMap<String, Value>>,
     log: Mutex<Vec<DownloadRequest>>,
+    /// upload path -> (the headers the upload must carry, what arrived)
+    uploads: Mutex<BTreeMap<String, PendingUpload>>,
 }
 
-/// A request the download origin received.
+/// The headers an upload must carry, and what arrived.
+type PendingUpload = (BTreeMap<String, String>, Option<Vec<u8>>);
+
+/// An upload the storage origin accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// The upload key.
+    pub key: String,
+    /// The body as received (gzip-compressed).
+    pub body: Vec<u8>,
+}
+
+/// A request the storage origin (downloads and uploads) received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DownloadRequest {
+    /// The method.
+    pub method: String,
     /// The path.
     pub path: String,
     /// Whether it carried an `Authorization` header (it must not: the URL is pre-signed).
@@ -137,6 +186,7 @@ impl Respond for Downloads {
         let had_authorization = request.headers.contains_key("authorization");
         let path = request.url.path().to_owned();
         lock(&self.log).push(DownloadRequest {
+            method: request.method.to_string(),
             path: path.clone(),
             had_authorization,
         });
@@ -144,6 +194,28 @@ impl Respond for Downloads {
             // Pre-signed storage refuses a second credential.
             return ResponseTemplate::new(400)
                 .set_body_string("Only one auth mechanism allowed; do not send Authorization");
+        }
+        if request.method.as_str() == "PUT" {
+            let mut uploads = lock(&self.uploads);
+            let Some((expected, received)) = uploads.get_mut(&path) else {
+                return ResponseTemplate::new(404).set_body_string("NoSuchUpload");
+            };
+            for (name, value) in expected.iter() {
+                let got = request
+                    .headers
+                    .get(name.as_str())
+                    .and_then(|v| v.to_str().ok());
+                if got != Some(value.as_str()) {
+                    return ResponseTemplate::new(403).set_body_string(format!(
+                        "SignatureDoesNotMatch: header {name} must be {value:?}, got {got:?}"
+                    ));
+                }
+            }
+            if !request.body.starts_with(&[0x1f, 0x8b]) {
+                return ResponseTemplate::new(400).set_body_string("the body is not gzip");
+            }
+            *received = Some(request.body.clone());
+            return ResponseTemplate::new(200);
         }
         match lock(&self.bodies).get(&path) {
             Some(body) => ResponseTemplate::new(200).set_body_json(body.clone()),
@@ -170,6 +242,15 @@ impl GenesysOrg {
             .respond_with(DownloadsHandle(Arc::clone(&downloads)))
             .mount(&download_server)
             .await;
+        let channels: Arc<Mutex<BTreeMap<String, Channel>>> = Arc::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port for the notification websocket");
+        let ws_origin = format!(
+            "ws://{}",
+            listener.local_addr().expect("a bound listener's address")
+        );
+        tokio::spawn(websocket::serve(listener, Arc::clone(&channels)));
         let org = Self {
             state: Arc::new(State {
                 data: Mutex::new(Data {
@@ -184,6 +265,11 @@ impl GenesysOrg {
                 download_origin: download_server.uri(),
                 correlation: AtomicU64::new(0),
                 _download_server: download_server,
+                channels,
+                ws_origin,
+                decoder: Mutex::new(None),
+                completion: Mutex::new(Completion::Complete),
+                processed: Mutex::new(Vec::new()),
             }),
         };
         Mock::given(|req: &Request| {
@@ -304,17 +390,63 @@ impl GenesysOrg {
         lock(&self.state.log).clone()
     }
 
-    /// The requests that would change something: every request except GETs and searches.
+    /// The requests that would change WFM data: every request except GETs, searches and
+    /// notification-channel set-up.
     pub fn writes(&self) -> Vec<String> {
         self.requests()
             .into_iter()
-            .filter(|r| !r.starts_with("GET ") && !r.ends_with("/agentschedules/search"))
+            .filter(|r| {
+                !r.starts_with("GET ")
+                    && !r.ends_with("/agentschedules/search")
+                    && !r.contains("/api/v2/notifications/")
+            })
             .collect()
     }
 
     /// The requests the download origin received.
     pub fn download_requests(&self) -> Vec<DownloadRequest> {
         lock(&self.state.downloads.log).clone()
+    }
+
+    /// Decode uploads with `decoder` (a gunzip: the sandbox has no compression library of its
+    /// own), so that imports and updates check the uploaded agents' divisions, versions and
+    /// are recorded in [`processed`](Self::processed). Without one, an upload is only checked
+    /// for its headers and the gzip magic bytes.
+    pub fn decode_uploads_with(&self, decoder: UploadDecoder) {
+        *lock(&self.state.decoder) = Some(decoder);
+    }
+
+    /// How imports and updates complete from now on (default [`Completion::Complete`]).
+    pub fn complete_with(&self, completion: Completion) {
+        *lock(&self.state.completion) = completion;
+    }
+
+    /// The uploads received, in order.
+    pub fn uploads(&self) -> Vec<Upload> {
+        lock(&self.state.downloads.uploads)
+            .iter()
+            .filter_map(|(path, (_, body))| {
+                Some(Upload {
+                    key: path.rsplit('/').next().unwrap_or_default().to_owned(),
+                    body: body.clone()?,
+                })
+            })
+            .collect()
+    }
+
+    /// The decoded bodies of the imports and updates processed, in order (needs
+    /// [`decode_uploads_with`](Self::decode_uploads_with)).
+    pub fn processed(&self) -> Vec<Value> {
+        lock(&self.state.processed).clone()
+    }
+
+    /// The week schedules of a business unit's week, as stored.
+    pub fn schedules(&self, business_unit: &str, week: &str) -> Vec<Value> {
+        lock(&self.state.data)
+            .schedules
+            .get(&(business_unit.to_owned(), week.to_owned()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn forbidden(&self, needs: &[&str], division: &str) -> Option<ResponseTemplate> {
@@ -521,6 +653,48 @@ impl GenesysOrg {
                     }
                 }
             }
+            ("POST", ["notifications", "channels"]) => {
+                let n = self.state.correlation.fetch_add(1, Ordering::SeqCst) + 1;
+                let id = format!("channel-{n}");
+                lock(&self.state.channels).insert(id.clone(), Channel::default());
+                ok(json!({
+                    "id": id,
+                    "connectUri": format!("{}/channels/{id}", self.state.ws_origin),
+                    "expires": "2099-01-01T00:00:00Z",
+                }))
+            }
+            ("PUT", ["notifications", "channels", id, "subscriptions"]) => {
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                let topics: Vec<String> = body
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t["id"].as_str().map(str::to_owned))
+                    .collect();
+                let mut channels = lock(&self.state.channels);
+                let Some(channel) = channels.get_mut(*id) else {
+                    drop(channels);
+                    return self.error(404, "not.found", "channel not found");
+                };
+                channel.topics.clone_from(&topics);
+                let entities: Vec<Value> = topics
+                    .iter()
+                    .map(|t| json!({"id": t, "state": "Permitted"}))
+                    .collect();
+                ok(json!({"entities": entities}))
+            }
+            (
+                "POST",
+                [
+                    "workforcemanagement",
+                    "businessunits",
+                    bu,
+                    "weeks",
+                    week,
+                    "schedules",
+                    rest @ ..,
+                ],
+            ) => self.schedule_write(bu, week, rest, req),
             (
                 "POST",
                 [
@@ -532,6 +706,198 @@ impl GenesysOrg {
                 ],
             ) => self.search(kind, unit, req),
             _ => self.error(404, "not.found", "The requested resource was not found"),
+        }
+    }
+
+    /// The upload flow: `import/uploadurl`, `{id}/update/uploadurl`, `import`, `{id}/update`.
+    fn schedule_write(
+        &self,
+        bu: &str,
+        week: &str,
+        rest: &[&str],
+        req: &Request,
+    ) -> ResponseTemplate {
+        let Some(bu_division) = lock(&self.state.data)
+            .business_units
+            .get(bu)
+            .map(|b| b.1.clone())
+        else {
+            return self.error(404, "not.found", "business unit not found");
+        };
+        let (permission, schedule_id, step) = match rest {
+            ["import", "uploadurl"] => ("wfm:schedule:add", None, "uploadurl"),
+            ["import"] => ("wfm:schedule:add", None, "process"),
+            [id, "update", "uploadurl"] => ("wfm:schedule:edit", Some(*id), "uploadurl"),
+            [id, "update"] => ("wfm:schedule:edit", Some(*id), "process"),
+            _ => return self.error(404, "not.found", "no such resource"),
+        };
+        if let Some(id) = schedule_id
+            && !self.schedules(bu, week).iter().any(|s| s["id"] == id)
+        {
+            return self.error(404, "not.found", "schedule not found");
+        }
+        if let Some(denied) = self.forbidden(&[permission], &bu_division) {
+            return denied;
+        }
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        if step == "uploadurl" {
+            if body["contentLengthBytes"].as_u64().is_none() {
+                return self.error(400, "bad.request", "contentLengthBytes is required");
+            }
+            let n = self.state.correlation.fetch_add(1, Ordering::SeqCst) + 1;
+            let key = format!("upload-{n}");
+            let headers: BTreeMap<String, String> = [
+                ("Content-Type", "application/json"),
+                ("Content-Encoding", "gzip"),
+                ("x-amz-server-side-encryption", "AES256"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+            lock(&self.state.downloads.uploads)
+                .insert(format!("/uploads/{key}"), (headers.clone(), None));
+            return ok(json!({
+                "uploadKey": key,
+                "url": format!("{}/uploads/{key}?X-Amz-Signature=sandbox", self.state.download_origin),
+                "headers": headers,
+                "uploadBodySchema": {},
+            }));
+        }
+        let Some(key) = body["uploadKey"].as_str() else {
+            return self.error(400, "bad.request", "uploadKey is required");
+        };
+        let uploaded = lock(&self.state.downloads.uploads)
+            .get(&format!("/uploads/{key}"))
+            .and_then(|(_, b)| b.clone());
+        let Some(uploaded) = uploaded else {
+            return self.error(
+                400,
+                "bad.request",
+                "nothing was uploaded for this uploadKey",
+            );
+        };
+        let decoder = lock(&self.state.decoder).clone();
+        let mut new_version = 1;
+        if let Some(decode) = decoder {
+            let Some(schedule) =
+                decode(&uploaded).and_then(|json| serde_json::from_slice::<Value>(&json).ok())
+            else {
+                return self.error(400, "bad.request", "the upload is not gzip-compressed JSON");
+            };
+            // Every agent's management-unit division needs the permission.
+            let agents: Vec<String> = schedule["agentSchedules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a["userId"].as_str().map(str::to_owned))
+                .collect();
+            let divisions: BTreeSet<String> = {
+                let data = lock(&self.state.data);
+                agents
+                    .iter()
+                    .filter_map(|agent| {
+                        data.agents
+                            .iter()
+                            .find(|(_, members)| members.contains(agent))
+                            .and_then(|(mu, _)| data.management_units.get(mu))
+                            .map(|(_, _, div)| div.clone())
+                    })
+                    .collect()
+            };
+            for div in &divisions {
+                if let Some(denied) = self.forbidden(&[permission], div) {
+                    return denied;
+                }
+            }
+            if let Some(id) = schedule_id {
+                let current = self
+                    .schedules(bu, week)
+                    .into_iter()
+                    .find(|s| s["id"] == id)
+                    .and_then(|s| s["metadata"]["version"].as_i64())
+                    .unwrap_or(1);
+                if schedule["metadata"]["version"].as_i64() != Some(current) {
+                    return self.error(
+                        409,
+                        "conflict",
+                        "Resource conflict - Unexpected version was provided",
+                    );
+                }
+                new_version = current + 1;
+            }
+            lock(&self.state.processed).push(schedule);
+        }
+        // Store the schedule.
+        let n = self.state.correlation.fetch_add(1, Ordering::SeqCst) + 1;
+        let operation_id = format!("sandbox-operation-{n}");
+        let stored = {
+            let mut data = lock(&self.state.data);
+            let list = data
+                .schedules
+                .entry((bu.to_owned(), week.to_owned()))
+                .or_default();
+            match schedule_id {
+                Some(id) => {
+                    let s = list
+                        .iter_mut()
+                        .find(|s| s["id"] == id)
+                        .expect("checked above");
+                    s["metadata"]["version"] = json!(new_version);
+                    s["metadata"]["dateModified"] = json!("2026-03-01T12:00:00Z");
+                    s.clone()
+                }
+                None => {
+                    let s = json!({
+                        "id": format!("sched-import-{n}"), "weekDate": week, "weekCount": 1,
+                        "published": false, "metadata": {"version": 1, "dateModified": "2026-03-01T12:00:00Z"},
+                    });
+                    list.push(s.clone());
+                    s
+                }
+            }
+        };
+        let event_type = if schedule_id.is_some() {
+            "Update"
+        } else {
+            "Import"
+        };
+        let topic = format!("v2.workforcemanagement.businessunits.{bu}.schedules");
+        // Another operation's event first: clients must match by operationId.
+        self.emit(
+            &topic,
+            json!({"status": "Complete", "operationId": "another-operation", "eventType": "Delete"}),
+        );
+        let completion = *lock(&self.state.completion);
+        let event = match completion {
+            Completion::Complete => Some(
+                json!({"status": "Complete", "operationId": operation_id, "eventType": event_type, "result": stored}),
+            ),
+            Completion::Error => Some(
+                json!({"status": "Error", "operationId": operation_id, "eventType": event_type}),
+            ),
+            Completion::Canceled => Some(
+                json!({"status": "Canceled", "operationId": operation_id, "eventType": event_type}),
+            ),
+            Completion::Never => None,
+        };
+        if let Some(event) = event {
+            self.emit(&topic, event);
+        }
+        ok(json!({"status": "Processing", "operationId": operation_id}))
+    }
+
+    /// Sends an event to every channel subscribed to `topic` (queued until its websocket connects).
+    fn emit(&self, topic: &str, body: Value) {
+        let message = json!({"topicName": topic, "version": "2", "eventBody": body}).to_string();
+        for channel in lock(&self.state.channels).values_mut() {
+            if channel.topics.iter().any(|t| t == topic) {
+                match &channel.sender {
+                    Some(tx) => {
+                        let _ = tx.send(message.clone());
+                    }
+                    None => channel.queue.push(message.clone()),
+                }
+            }
         }
     }
 
@@ -713,4 +1079,185 @@ fn paged(all: Vec<Value>, query: &BTreeMap<String, String>, extra: Value) -> Val
         }
     }
     page
+}
+
+/// A minimal websocket server (RFC 6455) for the notification channels: the handshake, then
+/// unmasked text frames from the server; what the client sends is ignored.
+mod websocket {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+
+    use base64::Engine as _;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::Channel;
+    use crate::lock;
+
+    const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    const HEARTBEAT: &str =
+        r#"{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}"#;
+
+    pub(super) async fn serve(
+        listener: TcpListener,
+        channels: Arc<Mutex<BTreeMap<String, Channel>>>,
+    ) {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(connection(stream, Arc::clone(&channels)));
+        }
+    }
+
+    async fn connection(mut stream: TcpStream, channels: Arc<Mutex<BTreeMap<String, Channel>>>) {
+        let mut request = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => request.extend_from_slice(&buf[..n]),
+            }
+            if request.len() > 16 * 1024 {
+                return;
+            }
+        }
+        let text = String::from_utf8_lossy(&request).into_owned();
+        let path = text
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        let key = text.lines().find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("sec-websocket-key")
+                .then(|| value.trim().to_owned())
+        });
+        let id = path
+            .strip_prefix("/channels/")
+            .unwrap_or_default()
+            .to_owned();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let known = {
+            let mut channels = lock(&channels);
+            match channels.get_mut(&id) {
+                Some(channel) => {
+                    let _ = tx.send(HEARTBEAT.to_owned());
+                    for message in channel.queue.drain(..) {
+                        let _ = tx.send(message);
+                    }
+                    channel.sender = Some(tx);
+                    true
+                }
+                None => false,
+            }
+        };
+        let Some(key) = key.filter(|_| known) else {
+            let _ = stream
+                .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
+                .await;
+            return;
+        };
+        let accept = base64::engine::general_purpose::STANDARD
+            .encode(sha1(format!("{key}{GUID}").as_bytes()));
+        let response = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+        );
+        if stream.write_all(response.as_bytes()).await.is_err() {
+            return;
+        }
+        let (mut read, mut write) = stream.into_split();
+        // Drain what the client sends (pings, close) so its writes never block.
+        tokio::spawn(async move {
+            let mut sink = [0u8; 1024];
+            while matches!(read.read(&mut sink).await, Ok(n) if n > 0) {}
+        });
+        while let Some(message) = rx.recv().await {
+            if write
+                .write_all(&text_frame(message.as_bytes()))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+
+    /// An unmasked, final text frame.
+    fn text_frame(payload: &[u8]) -> Vec<u8> {
+        let mut frame = vec![0x81];
+        match payload.len() {
+            n if n < 126 => frame.push(n as u8),
+            n if n <= 0xffff => {
+                frame.push(126);
+                frame.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                frame.push(127);
+                frame.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        frame.extend_from_slice(payload);
+        frame
+    }
+
+    /// SHA-1 (FIPS 180-4), for the handshake's `Sec-WebSocket-Accept` only.
+    fn sha1(data: &[u8]) -> [u8; 20] {
+        let mut h: [u32; 5] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0];
+        let mut message = data.to_vec();
+        message.push(0x80);
+        while message.len() % 64 != 56 {
+            message.push(0);
+        }
+        message.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
+        for block in message.chunks(64) {
+            let mut w = [0u32; 80];
+            for (i, word) in block.chunks(4).enumerate() {
+                w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+            }
+            for i in 16..80 {
+                w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
+            }
+            let [mut a, mut b, mut c, mut d, mut e] = h;
+            for (i, wi) in w.iter().enumerate() {
+                let (f, k) = match i {
+                    0..=19 => ((b & c) | (!b & d), 0x5A827999),
+                    20..=39 => (b ^ c ^ d, 0x6ED9EBA1),
+                    40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1BBCDC),
+                    _ => (b ^ c ^ d, 0xCA62C1D6),
+                };
+                let t = a
+                    .rotate_left(5)
+                    .wrapping_add(f)
+                    .wrapping_add(e)
+                    .wrapping_add(k)
+                    .wrapping_add(*wi);
+                e = d;
+                d = c;
+                c = b.rotate_left(30);
+                b = a;
+                a = t;
+            }
+            for (x, y) in h.iter_mut().zip([a, b, c, d, e]) {
+                *x = x.wrapping_add(y);
+            }
+        }
+        let mut out = [0u8; 20];
+        for (i, x) in h.iter().enumerate() {
+            out[i * 4..i * 4 + 4].copy_from_slice(&x.to_be_bytes());
+        }
+        out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn sha1_and_the_rfc_6455_example_accept_key() {
+            use base64::Engine as _;
+            let accept =
+                super::sha1(b"dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+            assert_eq!(
+                base64::engine::general_purpose::STANDARD.encode(accept),
+                "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+            );
+        }
+    }
 }

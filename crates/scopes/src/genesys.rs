@@ -41,4 +41,7 @@ crate::declare_scopes! {
     pub scope Scim = "scim";
     /// Read users and groups through SCIM (get, list, discovery).
     pub scope ScimReadonly = "scim:readonly", implied_by Scim;
+    /// Create notification channels and subscribe to topics (the websocket that reports when a
+    /// schedule import or update completes).
+    pub scope Notifications = "notifications";
 }
