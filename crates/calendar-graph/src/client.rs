@@ -60,7 +60,7 @@ impl<S: ScopeList> RolesChecked<S> {
         let cache = TokenCache::builder(credentials)
             .scope_check(ScopeCheck::NotApplicable)
             .build()
-            .map_err(|e| Error::Http(e.into()))?;
+            .map_err(|e| Error::from(wfm_http::Error::from(e)))?;
         Ok(Self {
             cache,
             required: RequiredScopes::of::<S>(),
@@ -367,10 +367,10 @@ fn mailbox_err(e: wfm_http::Error, mailbox: &str) -> Error {
 
 fn decode(v: &Value, mailbox: &str) -> Result<Event, Error> {
     Event::from_json(v).ok_or_else(|| {
-        Error::Http(wfm_http::Error::Decode {
+        Error::Http(Box::new(wfm_http::Error::Decode {
             method: Method::GET,
             path: format!("/users/{mailbox}/events"),
             message: "the event lacks an id or a readable start/end".into(),
-        })
+        }))
     })
 }

@@ -21,7 +21,7 @@ pub enum Error {
         granted: Vec<String>,
         /// The token cache's error.
         #[source]
-        source: wfm_http::Error,
+        source: Box<wfm_http::Error>,
     },
     /// Graph answered 403 `ErrorAccessDenied` for a mailbox: the app's access to it is limited
     /// by an application access policy or RBAC for Applications scope that leaves it out.
@@ -35,11 +35,11 @@ pub enum Error {
         mailbox: String,
         /// The answer.
         #[source]
-        source: wfm_http::Error,
+        source: Box<wfm_http::Error>,
     },
     /// Any other transport or API error.
     #[error(transparent)]
-    Http(wfm_http::Error),
+    Http(Box<wfm_http::Error>),
     /// A shift could not be turned into an event.
     #[error(transparent)]
     Input(#[from] InputError),
@@ -72,7 +72,7 @@ impl Error {
             return Error::MissingPermission {
                 missing: missing.clone(),
                 granted: granted.clone(),
-                source: err,
+                source: Box::new(err),
             };
         }
         if let (Some(api), Some(mailbox)) = (err.as_api(), mailbox)
@@ -81,10 +81,10 @@ impl Error {
         {
             return Error::AccessDenied {
                 mailbox: mailbox.to_owned(),
-                source: err,
+                source: Box::new(err),
             };
         }
-        Error::Http(err)
+        Error::Http(Box::new(err))
     }
 
     /// The transport error inside, if any.
@@ -92,7 +92,7 @@ impl Error {
         match self {
             Error::MissingPermission { source, .. }
             | Error::AccessDenied { source, .. }
-            | Error::Http(source) => Some(source),
+            | Error::Http(source) => Some(source.as_ref()),
             Error::Input(_) => None,
         }
     }

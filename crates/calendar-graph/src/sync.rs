@@ -140,6 +140,9 @@ pub enum ConflictPolicy {
     Busy,
 }
 
+/// A progress callback.
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
 /// Options of a sync run.
 #[derive(Clone, Default)]
 pub struct SyncOptions {
@@ -154,7 +157,7 @@ pub struct SyncOptions {
     /// Mixed into create idempotency keys so that keys of different runs differ.
     pub run_id: String,
     /// Called as mailboxes finish.
-    pub progress: Option<Arc<dyn Fn(&Progress) + Send + Sync>>,
+    pub progress: Option<ProgressFn>,
 }
 
 impl fmt::Debug for SyncOptions {

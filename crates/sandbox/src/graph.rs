@@ -211,7 +211,7 @@ impl GraphCalendar {
         let segments: Vec<String> = request
             .url
             .path_segments()
-            .map(|s| s.map(|p| percent_decode(p)).collect())
+            .map(|s| s.map(percent_decode).collect())
             .unwrap_or_default();
         let [_, _, mailbox, rest @ ..] = segments.as_slice() else {
             return error(400, "BadRequest", "bad path");
@@ -232,7 +232,7 @@ impl GraphCalendar {
             st.max_in_flight.fetch_max(ends.len(), Ordering::SeqCst);
         }
         let every = st.throttle_every.load(Ordering::SeqCst);
-        if every > 0 && n % every == 0 {
+        if every > 0 && n.is_multiple_of(every) {
             st.throttled.fetch_add(1, Ordering::SeqCst);
             return throttled().set_delay(latency);
         }
@@ -304,7 +304,18 @@ impl GraphCalendar {
             .collect();
         let mut body = json!({"value": page});
         if skip + top < matching.len() {
+            // Absolute, on the origin the client used (its Host header), as Graph sends it.
             let mut next = request.url.clone();
+            if let Some(host) = request.headers.get("host").and_then(|h| h.to_str().ok()) {
+                let (name, port) = match host.rsplit_once(':') {
+                    Some((n, p)) if !n.ends_with(']') || p.parse::<u16>().is_ok() => {
+                        (n, p.parse::<u16>().ok())
+                    }
+                    _ => (host, None),
+                };
+                let _ = next.set_host(Some(name));
+                let _ = next.set_port(port);
+            }
             let kept: Vec<(String, String)> = request
                 .url
                 .query_pairs()
