@@ -15,14 +15,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
-use wfm_auth::{ClientCredentials, ErrorMetadata, RolesDecide};
-use wfm_http::{Platform, RateLimit};
+use wfm_auth::{ErrorMetadata, RolesDecide};
 
+use crate::cli::{CONNECTION_FLAGS, Connection, Flags};
 use crate::client::{Client, PermittedDivisions};
 use crate::endpoints::{self, Endpoint, Requirement};
 use crate::error::Error;
 use crate::preflight::{self, Operation};
-use crate::region::Environment;
 
 /// What the doctor printed and its exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +37,7 @@ pub struct Outcome {
 const USAGE: &str = "usage: genesys_doctor (--region REGION | --base-url URL [--login-url URL]) --client-id ID --client-secret SECRET [--business-unit BU] [--json]";
 
 struct Args {
-    env: Environment,
-    id: String,
-    secret: String,
+    connection: Connection,
     business_unit: Option<String>,
     json: bool,
 }
@@ -82,69 +79,19 @@ pub async fn run(
 }
 
 fn parse(args: Vec<String>, env: &impl Fn(&str) -> Option<String>) -> Result<Args, String> {
-    let mut region = None;
-    let mut base = None;
-    let mut login = None;
-    let mut id = None;
-    let mut secret = None;
-    let mut business_unit = None;
-    let mut json = false;
-    let mut it = args.into_iter();
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--region" => region = Some(value()?),
-            "--base-url" => base = Some(value()?),
-            "--login-url" => login = Some(value()?),
-            "--client-id" => id = Some(value()?),
-            "--client-secret" => secret = Some(value()?),
-            "--business-unit" => business_unit = Some(value()?),
-            "--json" => json = true,
-            other => return Err(format!("unknown argument {other:?}")),
-        }
-    }
-    let env_config = match (region, base) {
-        (Some(r), None) => {
-            if login.is_some() {
-                return Err("--login-url goes with --base-url".into());
-            }
-            Environment::parse(&r).map_err(|e| e.to_string())?
-        }
-        (None, Some(b)) => {
-            let e = Environment::custom(&b).map_err(|e| e.to_string())?;
-            match login {
-                Some(l) => e.with_login_url(&l).map_err(|e| e.to_string())?,
-                None => e,
-            }
-        }
-        _ => return Err("give exactly one of --region and --base-url".into()),
-    };
-    let id = id
-        .or_else(|| env("GENESYS_CLIENT_ID"))
-        .ok_or("no client id: --client-id or GENESYS_CLIENT_ID")?;
-    let secret = secret
-        .or_else(|| env("GENESYS_CLIENT_SECRET"))
-        .ok_or("no client secret: --client-secret or GENESYS_CLIENT_SECRET")?;
+    let mut valued = CONNECTION_FLAGS.to_vec();
+    valued.push("--business-unit");
+    let flags = Flags::parse(args, &valued, &["--json"])?;
     Ok(Args {
-        env: env_config,
-        id,
-        secret,
-        business_unit,
-        json,
+        connection: Connection::from_flags(&flags, env)?,
+        business_unit: flags.value("--business-unit").map(str::to_owned),
+        json: flags.has("--json"),
     })
 }
 
 /// The report as JSON, and whether anything is missing.
 async fn diagnose(args: &Args) -> Result<(Value, bool), Error> {
-    let platform = Platform::<RolesDecide>::builder()
-        .credentials(ClientCredentials::new(
-            args.env.token_url().as_str(),
-            args.id.clone(),
-            args.secret.clone(),
-        ))
-        .rate_limit(RateLimit::per_minute(300))
-        .build()?;
-    let client = Client::new(&platform, args.env.clone())?;
+    let client = args.connection.client()?;
     let me = client.token_info().await?;
 
     // The divisions that matter: the business unit's and its management units', or all.
@@ -208,7 +155,7 @@ async fn diagnose(args: &Args) -> Result<(Value, bool), Error> {
     let client_info = me.oauth_client.as_ref();
     Ok((
         json!({
-            "environment": args.env.to_string(),
+            "environment": args.connection.env.to_string(),
             "organization": me.organization,
             "oauthClient": client_info.map(|c| json!({"id": c.id, "name": c.name, "grantType": c.authorized_grant_type})),
             "scopes": me.authorized_scope,

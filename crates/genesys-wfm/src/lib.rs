@@ -44,6 +44,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod cli;
 mod client;
 pub mod doctor;
 pub mod endpoints;
@@ -51,6 +52,7 @@ mod error;
 pub mod models;
 pub mod notifications;
 pub mod preflight;
+pub mod pull;
 mod region;
 pub mod scopes;
 
