@@ -2,7 +2,7 @@
 //! host derived from the API host the way the official SDKs derive it.
 //!
 //! The list is the official SDKs' region list (`PureCloudRegionHosts` in the Python, Java, .NET
-//! and JavaScript SDKs; <https://developer.genesys.cloud/platform/api/>). There is no guessing:
+//! and JavaScript SDKs; regions: <https://help.mypurecloud.com/articles/aws-regions-for-genesys-cloud-deployment/>). There is no guessing:
 //! a region that is not in the list (a new one, a gateway, a test server) is a custom base URL.
 //! To find an org's region, look at the address you log in at (`apps.mypurecloud.de` is
 //! `eu-central-1`), or ask the org's admin (Admin > Organization Settings).
