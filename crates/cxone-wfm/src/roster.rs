@@ -175,7 +175,11 @@ pub fn parse_json(text: &str) -> Result<Vec<RosterRow>, RosterError> {
 
 /// Why a row was refused (not sent) or flagged (sent with a fallback, to review).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
+#[serde(
+    tag = "reason",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 #[non_exhaustive]
 pub enum RowProblem {
     /// A required field is empty (refused).
