@@ -36,7 +36,7 @@ fn backend(token_url: &str, base: &str) -> GraphBackend {
                 .max_attempts(6)
                 .base_delay(Duration::from_millis(20)),
         )
-        .timeout(Duration::from_secs(2))
+        .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
     GraphBackend::new(Client::new(&platform, format!("{base}/v1.0/")).unwrap()).page_size(7)
