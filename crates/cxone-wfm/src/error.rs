@@ -12,6 +12,10 @@ pub enum Error {
     /// The transport failed or the server answered with an error status.
     #[error(transparent)]
     Transport(#[from] wfm_http::Error),
+    /// CXone discovery answered, but without what the flow needs (a `token_endpoint`, an
+    /// `id_token` with a `tenantId`, an `api_endpoint`).
+    #[error("CXone discovery failed: {0}")]
+    Discovery(String),
 }
 
 impl Error {
@@ -39,6 +43,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Transport(e) => e.as_api().and_then(|a| a.retry_after()),
+            Error::Discovery(_) => None,
         }
     }
 
@@ -51,6 +56,7 @@ impl Error {
             Error::Transport(e) => e
                 .as_api()
                 .is_some_and(|a| matches!(a.status().as_u16(), 500 | 502 | 503 | 504)),
+            Error::Discovery(_) => false,
         }
     }
 
@@ -59,6 +65,7 @@ impl Error {
         match self {
             Error::Transport(wfm_http::Error::Connection { attempts, .. }) => *attempts,
             Error::Transport(e) => e.as_api().map_or(1, |a| a.attempts()),
+            Error::Discovery(_) => 1,
         }
     }
 }
@@ -67,26 +74,31 @@ impl ErrorMetadata for Error {
     fn status(&self) -> Option<u16> {
         match self {
             Error::Transport(e) => e.status(),
+            Error::Discovery(_) => None,
         }
     }
     fn platform_code(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => e.platform_code(),
+            Error::Discovery(_) => None,
         }
     }
     fn platform_message(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => e.platform_message(),
+            Error::Discovery(_) => None,
         }
     }
     fn correlation_id(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => e.correlation_id(),
+            Error::Discovery(_) => None,
         }
     }
     fn is_retryable(&self) -> bool {
         match self {
             Error::Transport(e) => e.is_retryable(),
+            Error::Discovery(_) => false,
         }
     }
     fn advice(&self) -> Option<&'static str> {
@@ -95,11 +107,15 @@ impl ErrorMetadata for Error {
                 "the server refused the user: check the fields the message names (an unknown role or skill refuses the whole user)",
             ),
             Error::Transport(e) => ErrorMetadata::advice(e),
+            Error::Discovery(_) => Some(
+                "check the issuer URL (https://cxone.niceincontact.com, or the FedRAMP issuer) and the access key",
+            ),
         }
     }
     fn as_auth(&self) -> Option<&wfm_auth::AuthError> {
         match self {
             Error::Transport(e) => e.as_auth(),
+            Error::Discovery(_) => None,
         }
     }
 }

@@ -42,6 +42,8 @@
 //! - [`plan()`] (pure) and the mass-deactivation [`Guard`].
 //! - [`Engine`]: the sync over any [`Backend`], with bounded concurrency, the 404/409 rules,
 //!   per-user errors, a [`Report`] and [`Progress`] events.
+//! - [`discovery`]: NICE CXone's real flow (OpenID and CXone discovery, the access-key
+//!   password grant, the tenant's API host).
 //! - [`cli`]: the command-line sync of the `cxone_user_sync` example (flags, exit codes).
 //!
 //! The contract (`/api/wfm/v2/...`, scopes `wfm.users.read`, `wfm.users.write`,
@@ -52,6 +54,7 @@
 
 pub mod cli;
 mod client;
+pub mod discovery;
 mod engine;
 mod error;
 mod model;
