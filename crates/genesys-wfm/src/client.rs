@@ -18,12 +18,12 @@ use wfm_http::{BoxFuture, Method, Page, Platform, RequestBuilder, Transport, Url
 use crate::endpoints::{self, Endpoint};
 use crate::error::Error;
 use crate::models::{
-    AgentScheduleSearch, AgentSchedules, AsyncSearchResponse, BusinessUnit, BusinessUnitListItem,
-    BusinessUnitListing, Division, DivisionListing, ImportProcessingResponse, ImportScheduleUpload,
-    ImportUploadUrl, ManagementUnit, ManagementUnitListing, PermittedDivisionListing,
-    ProcessImportRequest, ProcessUpdateRequest, ScheduleListItem, ScheduleListing,
-    ScheduleMetadata, TokenInfo, UpdateProcessingResponse, UpdateScheduleUpload, UpdateUploadUrl,
-    UploadUrlRequest, UserListing,
+    ActivityCode, ActivityCodeListing, AgentScheduleQuery, AgentScheduleSearch, AgentSchedules,
+    BusinessUnit, BusinessUnitListItem, BusinessUnitListing, Division, DivisionListing,
+    ImportProcessingResponse, ImportScheduleUpload, ImportUploadUrl, ManagementUnit,
+    ManagementUnitListing, PermittedDivisionListing, ProcessImportRequest, ProcessUpdateRequest,
+    QueriedAgentSchedules, ScheduleListItem, ScheduleListing, ScheduleMetadata, TokenInfo,
+    UpdateProcessingResponse, UpdateScheduleUpload, UpdateUploadUrl, UploadUrlRequest, UserListing,
 };
 use crate::region::{Environment, IntoEnvironment};
 use crate::scopes::{AuthorizationReadonly, WorkforceManagement, WorkforceManagementReadonly};
@@ -439,6 +439,59 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
         ))
     }
 
+    /// `GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes`: the
+    /// business unit's activity codes, whether Genesys answers inline or with a `downloadUrl`.
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions: any of
+    /// [`ACTIVITY_CODES`](endpoints::ACTIVITY_CODES).
+    pub fn activity_codes<'a>(
+        &'a self,
+        business_unit_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<ActivityCode>, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(async move {
+            let listing: ActivityCodeListing = self
+                .json(endpoints::ACTIVITY_CODES.request(&self.transport, &[business_unit_id]))
+                .await?;
+            match listing.download_url {
+                Some(url) if listing.entities.is_empty() => {
+                    let listing: ActivityCodeListing = self.download(&url).await?;
+                    Ok(listing.entities)
+                }
+                _ => Ok(listing.entities),
+            }
+        })
+    }
+
+    /// `POST .../weeks/{weekId}/schedules/{scheduleId}/agentschedules/query`: the agents of one
+    /// management unit in a schedule, each with its `metadata.version` (what an update sends
+    /// back). Inline, `downloadUrl` and `Processing` answers give the same result.
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions: any of
+    /// [`AGENT_SCHEDULES_QUERY`](endpoints::AGENT_SCHEDULES_QUERY).
+    pub fn query_agent_schedules<'a>(
+        &'a self,
+        business_unit_id: &'a str,
+        week: NaiveDate,
+        schedule_id: &'a str,
+        query: &'a AgentScheduleQuery,
+    ) -> BoxFuture<'a, Result<QueriedAgentSchedules, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(async move {
+            let week = week.format("%Y-%m-%d").to_string();
+            self.asynchronous("agent schedules query", || {
+                endpoints::AGENT_SCHEDULES_QUERY
+                    .request(&self.transport, &[business_unit_id, &week, schedule_id])
+                    .json(query)
+            })
+            .await
+        })
+    }
+
     /// Imports a new schedule for the week starting `week` through the upload flow: an upload
     /// URL (`POST .../schedules/import/uploadurl`), the body gzip-compressed and `PUT` there
     /// with exactly the headers Genesys returned and no token (the URL is pre-signed, on another
@@ -574,14 +627,24 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
         unit: &str,
         search: &AgentScheduleSearch,
     ) -> Result<AgentSchedules, Error> {
+        self.asynchronous("agent schedule search", || {
+            endpoint.request(&self.transport, &[unit]).json(search)
+        })
+        .await
+    }
+
+    /// Sends a request whose answer is `{status, operationId, result, downloadUrl}` until it
+    /// gives a result: inline, from the `downloadUrl` (no token), or after `Processing` (the
+    /// [`SearchPolicy`]).
+    async fn asynchronous<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        request: impl Fn() -> RequestBuilder,
+    ) -> Result<T, Error> {
         let mut attempt = 0u32;
         loop {
-            // A search changes nothing: safe to repeat.
-            let request = endpoint
-                .request(&self.transport, &[unit])
-                .json(search)
-                .idempotent();
-            let answer: AsyncSearchResponse = self.json(request).await?;
+            // A search or query changes nothing: safe to repeat.
+            let answer: AsyncAnswer<T> = self.json(request().idempotent()).await?;
             match answer.status.as_str() {
                 "Complete" => {
                     if let Some(result) = answer.result {
@@ -591,7 +654,7 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
                         return self.download(url).await;
                     }
                     return Err(Error::Operation {
-                        operation: "agent schedule search",
+                        operation,
                         operation_id: answer.operation_id,
                         status: answer.status,
                         detail: "Complete without a result or a downloadUrl".into(),
@@ -608,11 +671,11 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
                     }
                     if attempt >= self.search.retries {
                         return Err(Error::Operation {
-                            operation: "agent schedule search",
+                            operation,
                             operation_id: answer.operation_id,
                             status: answer.status,
                             detail: format!(
-                                "still Processing after {} attempts; its result goes to a per-user notification topic a client-credentials token cannot use: search a shorter range or fewer users, or give a SearchPolicy hook",
+                                "still Processing after {} attempts; its result goes to a per-user notification topic a client-credentials token cannot use: ask for a shorter range or fewer users, or give a SearchPolicy hook",
                                 attempt + 1
                             ),
                         });
@@ -622,7 +685,7 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
                 }
                 _ => {
                     return Err(Error::Operation {
-                        operation: "agent schedule search",
+                        operation,
                         operation_id: answer.operation_id,
                         status: answer.status,
                         detail:
@@ -651,6 +714,17 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
     fn err(&self, e: wfm_http::Error) -> Error {
         Error::from_http(e, self.env.login_url().host_str())
     }
+}
+
+/// The shape every asynchronous WFM answer shares.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AsyncAnswer<T> {
+    #[serde(default)]
+    status: String,
+    operation_id: Option<String>,
+    result: Option<T>,
+    download_url: Option<String>,
 }
 
 /// What a schedule import or update answered: `Complete` with the schedule, or `Processing`

@@ -216,6 +216,69 @@ const BU_VIEW: &[&str] = &[
     "learning:assignment:reschedule",
 ];
 
+/// `GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes` requires any of these.
+const ACTIVITY_CODES_VIEW: &[&str] = &[
+    "wfm:agentSchedule:view",
+    "wfm:agentTimeOffRequest:submit",
+    "wfm:activityCode:add",
+    "wfm:activityCode:delete",
+    "wfm:activityCode:edit",
+    "wfm:activityCode:view",
+    "wfm:agent:edit",
+    "wfm:agent:view",
+    "wfm:businessUnit:add",
+    "wfm:businessUnit:delete",
+    "wfm:businessUnit:edit",
+    "wfm:businessUnit:view",
+    "wfm:historicalAdherence:view",
+    "wfm:shrinkage:view",
+    "wfm:intraday:view",
+    "wfm:managementUnit:add",
+    "wfm:managementUnit:delete",
+    "wfm:managementUnit:edit",
+    "wfm:managementUnit:view",
+    "wfm:realtimeAdherence:view",
+    "wfm:schedule:add",
+    "wfm:schedule:delete",
+    "wfm:schedule:edit",
+    "wfm:schedule:generate",
+    "wfm:schedule:view",
+    "wfm:publishedSchedule:view",
+    "wfm:serviceGoalTemplate:add",
+    "wfm:serviceGoalTemplate:delete",
+    "wfm:serviceGoalTemplate:edit",
+    "wfm:serviceGoalTemplate:view",
+    "wfm:planningGroup:add",
+    "wfm:planningGroup:delete",
+    "wfm:planningGroup:edit",
+    "wfm:planningGroup:view",
+    "wfm:shiftTradeRequest:edit",
+    "wfm:shiftTradeRequest:view",
+    "wfm:shortTermForecast:add",
+    "wfm:shortTermForecast:delete",
+    "wfm:shortTermForecast:edit",
+    "wfm:shortTermForecast:view",
+    "wfm:timeOffLimit:add",
+    "wfm:timeOffLimit:delete",
+    "wfm:timeOffLimit:edit",
+    "wfm:timeOffLimit:view",
+    "wfm:timeOffPlan:add",
+    "wfm:timeOffPlan:delete",
+    "wfm:timeOffPlan:edit",
+    "wfm:timeOffPlan:view",
+    "wfm:timeOffRequest:add",
+    "wfm:timeOffRequest:edit",
+    "wfm:timeOffRequest:view",
+    "wfm:workPlan:add",
+    "wfm:workPlan:delete",
+    "wfm:workPlan:edit",
+    "wfm:workPlan:view",
+    "wfm:workPlanRotation:add",
+    "wfm:workPlanRotation:delete",
+    "wfm:workPlanRotation:edit",
+    "wfm:workPlanRotation:view",
+];
+
 /// Reading schedules: `wfm:schedule:view` or `wfm:publishedSchedule:view`.
 const SCHEDULE_VIEW: &[&str] = &["wfm:schedule:view", "wfm:publishedSchedule:view"];
 
@@ -254,6 +317,12 @@ endpoints! {
     BU_AGENT_SCHEDULES_SEARCH = ("post_workforcemanagement_businessunit_agentschedules_search", "POST", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/agentschedules/search", Permissions::any(SCHEDULE_VIEW));
     /// `POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/agentschedules/search`.
     MU_AGENT_SCHEDULES_SEARCH = ("post_workforcemanagement_managementunit_agentschedules_search", "POST", "/api/v2/workforcemanagement/managementunits/{managementUnitId}/agentschedules/search", Permissions::any(&["wfm:publishedSchedule:view", "wfm:schedule:view"]));
+    /// `GET /api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes`: any of
+    /// 59 WFM permissions.
+    ACTIVITY_CODES = ("get_workforcemanagement_businessunit_activitycodes", "GET", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/activitycodes", Permissions::any(ACTIVITY_CODES_VIEW));
+    /// `POST .../weeks/{weekId}/schedules/{scheduleId}/agentschedules/query`: each agent's
+    /// schedule and `metadata.version` in one management unit.
+    AGENT_SCHEDULES_QUERY = ("post_workforcemanagement_businessunit_week_schedule_agentschedules_query", "POST", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/agentschedules/query", Permissions::any(SCHEDULE_VIEW));
     /// `POST .../weeks/{weekId}/schedules/{scheduleId}/update/uploadurl` (the first step of the upload flow).
     SCHEDULE_UPDATE_UPLOAD_URL = ("post_workforcemanagement_businessunit_week_schedule_update_uploadurl", "POST", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/update/uploadurl", Permissions::any(&["wfm:schedule:edit"]));
     /// `POST .../weeks/{weekId}/schedules/{scheduleId}/update` (the last step of the upload flow).

@@ -53,6 +53,7 @@ pub mod models;
 pub mod notifications;
 pub mod preflight;
 pub mod pull;
+pub mod push;
 mod region;
 pub mod scopes;
 

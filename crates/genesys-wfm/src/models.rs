@@ -627,6 +627,80 @@ models! {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub date_modified: Option<DateTime<Utc>> = "dateModified",
     }
+
+    @sdk "BusinessUnitActivityCode"
+    /// An activity code of a business unit.
+    pub struct ActivityCode {
+        /// The id (`activityCodeId` in shifts).
+        pub id: String = "id",
+        /// The name.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub name: Option<String> = "name",
+        /// Whether it can be used.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub active: Option<bool> = "active",
+        /// `OnQueueWork`, `Break`, `Meal`, `TimeOff`, ...
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub category: Option<String> = "category",
+    }
+
+    @sdk "BusinessUnitActivityCodeListing"
+    /// Activity codes, inline or behind a `downloadUrl`.
+    pub struct ActivityCodeListing {
+        /// The codes, when inline.
+        pub entities: Vec<ActivityCode> = "entities",
+        /// Where to download them otherwise.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub download_url: Option<String> = "downloadUrl",
+    }
+
+    @sdk "BuQueryAgentSchedulesRequest"
+    /// The body of an agent schedules query.
+    pub struct AgentScheduleQuery {
+        /// The management unit whose agents to read.
+        pub management_unit_id: String = "managementUnitId",
+        /// Only these agents (all of the unit's when empty).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub user_ids: Vec<String> = "userIds",
+    }
+
+    @sdk "BuAsyncAgentSchedulesQueryResponse"
+    /// The answer of a query: inline, `downloadUrl` or `Processing`.
+    pub struct AsyncQueryResponse {
+        /// `Processing`, `Complete`, `Canceled` or `Error`.
+        pub status: String = "status",
+        /// The operation id.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub operation_id: Option<String> = "operationId",
+        /// The result, when inline.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub result: Option<QueriedAgentSchedules> = "result",
+        /// Where to download the result otherwise.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub download_url: Option<String> = "downloadUrl",
+    }
+
+    @sdk "BuAgentSchedulesQueryResponse"
+    /// Agent schedules of one schedule and management unit, with their versions.
+    pub struct QueriedAgentSchedules {
+        /// One entry per agent.
+        pub agent_schedules: Vec<QueriedAgentSchedule> = "agentSchedules",
+        /// The business unit's time zone.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub business_unit_time_zone: Option<String> = "businessUnitTimeZone",
+    }
+
+    @sdk "BuAgentScheduleQueryResponse"
+    /// One agent's schedule, with its version (sent back on update).
+    pub struct QueriedAgentSchedule {
+        /// The agent.
+        pub user: UserReference = "user",
+        /// The shifts.
+        pub shifts: Vec<Shift> = "shifts",
+        /// The version.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub metadata: Option<VersionMetadata> = "metadata",
+    }
 }
 
 impl AgentScheduleSearch {

@@ -147,6 +147,10 @@ struct Data {
     shifts: BTreeMap<String, Vec<Value>>,
     search: Option<SearchAnswer>,
     processing_left: u32,
+    /// business unit -> activity codes
+    activity_codes: BTreeMap<String, Vec<Value>>,
+    /// agent -> version of its schedule
+    agent_versions: BTreeMap<String, i64>,
     rate_limited: Option<(u32, u64)>,
 }
 
@@ -368,6 +372,15 @@ impl GenesysOrg {
             .entry(user_id.into())
             .or_default()
             .push(shift);
+    }
+
+    /// Adds an activity code to a business unit.
+    pub fn add_activity_code(&self, business_unit: &str, id: &str, name: &str) {
+        lock(&self.state.data)
+            .activity_codes
+            .entry(business_unit.into())
+            .or_default()
+            .push(json!({"id": id, "name": name, "active": true, "category": "OnQueueWork"}));
     }
 
     /// How searches are answered from now on.
@@ -592,6 +605,15 @@ impl GenesysOrg {
                     .collect();
                 ok(json!({"entities": entities}))
             }
+            ("GET", ["workforcemanagement", "businessunits", bu, "activitycodes"]) => {
+                let data = lock(&self.state.data);
+                if !data.business_units.contains_key(*bu) {
+                    drop(data);
+                    return self.error(404, "not.found", "business unit not found");
+                }
+                let codes = data.activity_codes.get(*bu).cloned().unwrap_or_default();
+                ok(json!({"entities": codes}))
+            }
             ("GET", ["workforcemanagement", "managementunits", mu, "users"]) => {
                 let Some((_, _, div)) = lock(&self.state.data).management_units.get(*mu).cloned()
                 else {
@@ -724,6 +746,9 @@ impl GenesysOrg {
         else {
             return self.error(404, "not.found", "business unit not found");
         };
+        if let [id, "agentschedules", "query"] = rest {
+            return self.query(bu, week, id, req);
+        }
         let (permission, schedule_id, step) = match rest {
             ["import", "uploadurl"] => ("wfm:schedule:add", None, "uploadurl"),
             ["import"] => ("wfm:schedule:add", None, "process"),
@@ -824,6 +849,10 @@ impl GenesysOrg {
                     );
                 }
                 new_version = current + 1;
+                let mut data = lock(&self.state.data);
+                for agent in &agents {
+                    *data.agent_versions.entry(agent.clone()).or_insert(1) += 1;
+                }
             }
             lock(&self.state.processed).push(schedule);
         }
@@ -884,6 +913,52 @@ impl GenesysOrg {
             self.emit(&topic, event);
         }
         ok(json!({"status": "Processing", "operationId": operation_id}))
+    }
+
+    /// `POST .../weeks/{week}/schedules/{id}/agentschedules/query`: one management unit's agents,
+    /// their shifts in the week's schedule and their versions, inline.
+    fn query(&self, bu: &str, week: &str, id: &str, req: &Request) -> ResponseTemplate {
+        if !self.schedules(bu, week).iter().any(|s| s["id"] == id) {
+            return self.error(404, "not.found", "schedule not found");
+        }
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        let Some(mu) = body["managementUnitId"].as_str() else {
+            return self.error(400, "bad.request", "managementUnitId is required");
+        };
+        let Some((_, _, div)) = lock(&self.state.data).management_units.get(mu).cloned() else {
+            return self.error(404, "not.found", "management unit not found");
+        };
+        if let Some(denied) = self.forbidden(&SCHEDULE_VIEW, &div) {
+            return denied;
+        }
+        let data = lock(&self.state.data);
+        let schedules: Vec<Value> = data
+            .agents
+            .get(mu)
+            .into_iter()
+            .flatten()
+            .map(|agent| {
+                let shifts: Vec<Value> = data
+                    .shifts
+                    .get(agent)
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| s["schedule"]["id"] == id)
+                    .cloned()
+                    .collect();
+                let version = data.agent_versions.get(agent).copied().unwrap_or(1);
+                json!({"user": {"id": agent}, "shifts": shifts, "fullDayTimeOffMarkers": [],
+                       "metadata": {"version": version}})
+            })
+            .collect();
+        let tz = data.business_units.get(bu).map(|b| b.2.clone());
+        drop(data);
+        let n = self.state.correlation.fetch_add(1, Ordering::SeqCst) + 1;
+        ok(json!({
+            "status": "Complete",
+            "operationId": format!("sandbox-operation-{n}"),
+            "result": {"agentSchedules": schedules, "businessUnitTimeZone": tz},
+        }))
     }
 
     /// Sends an event to every channel subscribed to `topic` (queued until its websocket connects).
