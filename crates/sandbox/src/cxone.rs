@@ -75,6 +75,7 @@ impl fmt::Debug for CxoneWfm {
 
 #[derive(Debug, Clone)]
 struct Knobs {
+    max_rate: Option<u64>,
     fail_rate: f64,
     bursts: Option<(u64, u64, u64)>,
     read_after_create: Duration,
@@ -89,6 +90,7 @@ struct World {
     burst_left: u64,
     deadlines: HashMap<String, Instant>,
     creates_of: HashMap<String, u32>,
+    window: std::collections::VecDeque<Instant>,
 }
 
 struct State {
@@ -141,8 +143,10 @@ impl CxoneWfm {
                     burst_left: 0,
                     deadlines: HashMap::new(),
                     creates_of: HashMap::new(),
+                    window: std::collections::VecDeque::new(),
                 }),
                 knobs: Mutex::new(Knobs {
+                    max_rate: None,
                     fail_rate: 0.0,
                     bursts: None,
                     read_after_create: Duration::ZERO,
@@ -191,6 +195,12 @@ impl CxoneWfm {
     /// `Retry-After: retry_after_seconds`; `every == 0` stops the bursts.
     pub fn rate_limit_bursts(&self, every: u64, burst: u64, retry_after_seconds: u64) {
         lock(&self.state.knobs).bursts = (every > 0).then_some((every, burst, retry_after_seconds));
+    }
+
+    /// Allow at most `per_second` requests in any one-second window (sliding); more are answered
+    /// 429 with `Retry-After: 1`. `None` lifts the limit.
+    pub fn max_rate(&self, per_second: Option<u64>) {
+        lock(&self.state.knobs).max_rate = per_second;
     }
 
     /// For `window` after its creation, a user answers 404 to `GET` and `PUT` (eventual
@@ -271,6 +281,21 @@ impl CxoneWfm {
                 lock(&st.stats).early_retries += 1;
             }
             w.arrivals += 1;
+            if let Some(limit) = knobs.max_rate {
+                while w
+                    .window
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+                {
+                    w.window.pop_front();
+                }
+                if w.window.len() as u64 >= limit {
+                    w.deadlines.insert(key, now + Duration::from_secs(1));
+                    lock(&st.stats).rate_limited += 1;
+                    return (429, json!({"message": "Too many requests."}), Some(1));
+                }
+                w.window.push_back(now);
+            }
             if let Some((every, burst, secs)) = knobs.bursts {
                 if w.arrivals.is_multiple_of(every) {
                     w.burst_left = burst;
