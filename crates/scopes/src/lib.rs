@@ -167,8 +167,8 @@ impl ScopeList for RolesDecide {
 impl<P: Provider> ScopeSet<P> for RolesDecide {}
 
 /// Up to 64 scope names, without duplicates, in declaration order (no allocation: this crate has
-/// no dependency, not even `alloc`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// no dependency, not even `alloc`). `Debug` prints the names as a list.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ScopeNames {
     names: [&'static str; 64],
     len: usize,
@@ -200,6 +200,12 @@ impl ScopeNames {
     /// Whether there is no name.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+}
+
+impl core::fmt::Debug for ScopeNames {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
     }
 }
 

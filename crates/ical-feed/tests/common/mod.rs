@@ -78,8 +78,8 @@ pub const PEERS: [Peer; 3] = [
     },
 ];
 
-const INSTALL_HINT: &str = "the peer parsers are required, not optional: run `bash scripts/test.sh`, or \
-     `python3 -m pip install -r tests/peers/requirements.txt` and `(cd tests/peers && npm ci)`";
+const INSTALL_HINT: &str = "the peer parsers are required, not optional: run `bash scripts/test.sh` (it installs them into target/test-peers/venv and tests/peers/node_modules), \
+     or put a venv with tests/peers/requirements.txt first on PATH and run `(cd tests/peers && npm ci)`";
 
 impl Peer {
     /// Feeds `ics` to the parser on stdin and returns the JSON it printed. Panics with a clear

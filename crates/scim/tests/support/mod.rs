@@ -1,7 +1,7 @@
 //! Test support: a real `scim2-server` (PyPI) on a free loopback port, killed on drop, and a
 //! token provider that counts the requests a client sends.
 //!
-//! The server must be installed (`python3 -m pip install -r tests/peers/requirements.txt`); a
+//! The server must be installed (`bash scripts/test.sh` installs it into target/test-peers/venv and puts it on PATH); a
 //! test that needs it fails with that instruction when it is missing, it is never skipped.
 #![allow(dead_code)]
 
@@ -55,8 +55,7 @@ impl Scim2Server {
                 Ok(c) => c,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
                     "scim2-server is not installed or not on PATH. Install the test peers with \
-                     `python3 -m pip install -r tests/peers/requirements.txt` (scim2-server 0.8.3, Python >= 3.11) \
-                     and make sure pip's bin directory is on PATH"
+                     `bash scripts/test.sh` (it makes target/test-peers/venv with scim2-server 0.8.3, Python >= 3.11), or put a venv with tests/peers/requirements.txt first on PATH"
                 ),
                 Err(e) => panic!("could not start scim2-server: {e}"),
             };
