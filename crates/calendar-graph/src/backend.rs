@@ -1,15 +1,18 @@
 //! [`GraphBackend`]: the sync engine's [`CalendarBackend`] on Microsoft Graph.
 
 use futures::future::BoxFuture;
-use futures::{FutureExt, TryStreamExt};
+use futures::{FutureExt, StreamExt, TryStreamExt};
 use wfm_auth::Grants;
 use wfm_auth::ScopeSet;
 use wfm_auth::scope::graph::{CalendarsRead, CalendarsReadWrite, MicrosoftGraph};
 
+use crate::batch::{BatchRequest, MAX_BATCH};
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::event::{Event, NewEvent, ShowAs, Tag};
-use crate::sync::{CalendarBackend, Content, Desired, OurEvent};
+use crate::sync::{CalendarBackend, Content, Desired, OurEvent, Write};
+use std::time::Duration;
+use wfm_http::Method;
 
 /// The sync engine's backend on Microsoft Graph: our events are found by the tag property,
 /// created with a `transactionId`, written over with PATCH and removed with DELETE.
@@ -17,6 +20,7 @@ use crate::sync::{CalendarBackend, Content, Desired, OurEvent};
 pub struct GraphBackend<S: ScopeSet<MicrosoftGraph> = CalendarsReadWrite> {
     client: Client<S>,
     page_size: u32,
+    batching: bool,
 }
 
 impl<S: ScopeSet<MicrosoftGraph>> GraphBackend<S> {
@@ -25,7 +29,17 @@ impl<S: ScopeSet<MicrosoftGraph>> GraphBackend<S> {
         Self {
             client,
             page_size: 100,
+            batching: false,
         }
+    }
+
+    /// Send a mailbox's writes as `$batch`es of up to 20, one batch at a time per mailbox
+    /// (Outlook runs 4 items of a batch at once, the mailbox's whole allowance): fewer round
+    /// trips, the same number of operations against the mailbox's quota. Throttled items are
+    /// resent alone, after their own `Retry-After`.
+    pub fn batching(mut self, on: bool) -> Self {
+        self.batching = on;
+        self
     }
 
     /// The page size asked for when listing (Graph may send fewer).
@@ -33,6 +47,39 @@ impl<S: ScopeSet<MicrosoftGraph>> GraphBackend<S> {
         self.page_size = n.max(1);
         self
     }
+}
+
+/// A path segment of a batch item's relative URL, percent-encoded.
+fn segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// The batch item of one write.
+fn batch_request(mailbox: &str, n: usize, w: &Write) -> Result<BatchRequest, InputError> {
+    let id = n.to_string();
+    let mb = segment(mailbox);
+    Ok(match w {
+        Write::Create(d) => BatchRequest {
+            id,
+            method: Method::POST,
+            url: format!("/users/{mb}/events"),
+            body: Some(new_event(d).to_json(true)?),
+        },
+        Write::Update(eid, d) => BatchRequest {
+            id,
+            method: Method::PATCH,
+            url: format!("/users/{mb}/events/{}", segment(eid)),
+            body: Some(new_event(d).to_json(false)?),
+        },
+        Write::Delete(eid, _) => BatchRequest {
+            id,
+            method: Method::DELETE,
+            url: format!("/users/{mb}/events/{}", segment(eid)),
+            body: None,
+        },
+    })
 }
 
 fn new_event(d: &Desired) -> NewEvent {
@@ -126,5 +173,75 @@ where
 
     fn delete<'a>(&'a self, mailbox: &'a str, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         self.client.delete_event(mailbox, id)
+    }
+
+    fn apply<'a>(
+        &'a self,
+        mailbox: &'a str,
+        writes: &'a [Write],
+    ) -> BoxFuture<'a, Vec<Result<(), Error>>> {
+        if !self.batching {
+            return futures::stream::iter(writes)
+                .map(move |w| match w {
+                    Write::Create(d) => self.create(mailbox, d),
+                    Write::Update(id, d) => self.update(mailbox, id, d),
+                    Write::Delete(id, _) => self.delete(mailbox, id),
+                })
+                .buffered(4)
+                .collect::<Vec<_>>()
+                .boxed();
+        }
+        async move {
+            let mut out = Vec::with_capacity(writes.len());
+            for chunk in writes.chunks(MAX_BATCH) {
+                let requests: Vec<Result<BatchRequest, InputError>> = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| batch_request(mailbox, i + 1, w))
+                    .collect();
+                let valid: Vec<BatchRequest> = requests
+                    .iter()
+                    .filter_map(|r| r.as_ref().ok().cloned())
+                    .collect();
+                let answers = if valid.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    self.client
+                        .batch(mailbox, &valid, 6, Duration::from_secs(180))
+                        .await
+                };
+                let mut answers = match answers {
+                    Ok(a) => a.into_iter(),
+                    Err(e) => {
+                        let msg = e.to_string();
+                        out.extend(
+                            chunk
+                                .iter()
+                                .map(|_| Err(Error::Input(InputError::Batch(msg.clone())))),
+                        );
+                        continue;
+                    }
+                };
+                for r in requests {
+                    out.push(match r {
+                        Err(e) => Err(Error::Input(e)),
+                        Ok(req) => match answers.next() {
+                            Some(a) if a.is_success() => Ok(()),
+                            Some(a) if req.method == Method::DELETE && a.status == 404 => Ok(()),
+                            Some(a) => {
+                                Err(a.error(req.method.clone(), mailbox).unwrap_or_else(|| {
+                                    Error::Input(InputError::Batch("no answer".into()))
+                                }))
+                            }
+                            None => Err(Error::Input(InputError::Batch(
+                                "the batch answer lacks this item".into(),
+                            ))),
+                        },
+                    });
+                }
+            }
+            out
+        }
+        .boxed()
     }
 }

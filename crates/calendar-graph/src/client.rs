@@ -142,6 +142,10 @@ impl<S: ScopeSet<MicrosoftGraph>> Client<S> {
         })
     }
 
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
     /// Obtains a token (checking its `roles` claim where it can be read) without any Graph
     /// request: call it at start-up so that a missing permission stops the run before it writes.
     pub fn preflight<'a>(&'a self) -> BoxFuture<'a, Result<(), Error>> {

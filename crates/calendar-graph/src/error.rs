@@ -60,6 +60,9 @@ pub enum InputError {
     /// The shift input could not be read.
     #[error("invalid shift input: {0}")]
     Shifts(String),
+    /// A `$batch` that Graph would refuse: empty, over 20 requests, or ids that are not unique.
+    #[error("invalid batch: {0}")]
+    Batch(String),
 }
 
 impl Error {

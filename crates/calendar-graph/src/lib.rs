@@ -25,11 +25,13 @@
 //!   our tagged events, each method bounded by the Graph permission it needs.
 //! - [`graph_platform`]: a platform with Outlook's per-mailbox limit (4 in flight, 10,000 per
 //!   10 minutes) and a best-effort check of the token's `roles` claim.
+//! - [`batch`]: `$batch` of up to 20, per-item status, per-item `Retry-After`.
 //! - [`tz`]: IANA zones to Windows zone names, from CLDR windowsZones.
 //! - [`sync`]: the engine, generic over a [`sync::CalendarBackend`]; [`GraphBackend`] is Graph's.
 #![forbid(unsafe_code)]
 
 mod backend;
+pub mod batch;
 mod client;
 mod error;
 pub mod event;

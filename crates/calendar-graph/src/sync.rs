@@ -127,6 +127,47 @@ pub trait CalendarBackend: Send + Sync {
         mailbox: &'a str,
         id: &'a str,
     ) -> BoxFuture<'a, Result<(), Self::Error>>;
+
+    /// Applies the writes of one mailbox and answers one result per write, in order. The
+    /// default sends them one by one, 4 at a time; a backend may batch them instead.
+    fn apply<'a>(
+        &'a self,
+        mailbox: &'a str,
+        writes: &'a [Write],
+    ) -> BoxFuture<'a, Vec<Result<(), Self::Error>>> {
+        Box::pin(
+            futures::stream::iter(writes)
+                .map(move |w| match w {
+                    Write::Create(d) => self.create(mailbox, d),
+                    Write::Update(id, d) => self.update(mailbox, id, d),
+                    Write::Delete(id, _) => self.delete(mailbox, id),
+                })
+                .buffered(4)
+                .collect(),
+        )
+    }
+}
+
+/// One write the engine decided on.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Write {
+    /// Create the event of a shift.
+    Create(Desired),
+    /// Write over our event (its id) with a shift's content.
+    Update(String, Desired),
+    /// Delete our event (its id; the shift id it carried).
+    Delete(String, String),
+}
+
+impl Write {
+    /// The shift the write is about.
+    pub fn shift_id(&self) -> &str {
+        match self {
+            Write::Create(d) | Write::Update(_, d) => &d.shift_id,
+            Write::Delete(_, s) => s,
+        }
+    }
 }
 
 /// What to do about a person's own events that overlap a shift. Their events are never changed.
@@ -297,12 +338,6 @@ pub fn desired(
     }))
 }
 
-enum Op<'a> {
-    Create(&'a Desired),
-    Update(String, &'a Desired),
-    Delete(String, String),
-}
-
 /// Mirrors `shifts` (grouped by mailbox) into the backend. Every shift is checked first: an
 /// input error (a zone CLDR cannot map) stops the run before anything is written. A backend
 /// error in [`CalendarBackend::preflight`] stops it too; errors on one mailbox or one event
@@ -392,7 +427,7 @@ async fn sync_mailbox<B: CalendarBackend>(
     let mut ops = Vec::new();
     for d in want {
         match existing.get(d.shift_id.as_str()) {
-            None => ops.push(Op::Create(d)),
+            None => ops.push(Write::Create(d.clone())),
             Some(found) => {
                 // Keep the one that is already right, if any; the others are duplicates of ours.
                 let keep = found
@@ -404,10 +439,10 @@ async fn sync_mailbox<B: CalendarBackend>(
                         if e.written_hash == d.hash && e.observed.hash() == d.hash {
                             counts.unchanged += 1;
                         } else {
-                            ops.push(Op::Update(e.id.clone(), d));
+                            ops.push(Write::Update(e.id.clone(), d.clone()));
                         }
                     } else {
-                        ops.push(Op::Delete(e.id.clone(), e.shift_id.clone()));
+                        ops.push(Write::Delete(e.id.clone(), e.shift_id.clone()));
                     }
                 }
             }
@@ -417,45 +452,28 @@ async fn sync_mailbox<B: CalendarBackend>(
         if !wanted.contains_key(e.shift_id.as_str())
             && (cancelled.contains(e.shift_id.as_str()) || in_window(e))
         {
-            ops.push(Op::Delete(e.id.clone(), e.shift_id.clone()));
+            ops.push(Write::Delete(e.id.clone(), e.shift_id.clone()));
         }
     }
-    let outcomes: Vec<(&'static str, String, Option<String>)> = futures::stream::iter(ops)
-        .map(|op| async move {
-            if options.dry_run {
-                return match op {
-                    Op::Create(d) => ("created", d.shift_id.clone(), None),
-                    Op::Update(_, d) => ("updated", d.shift_id.clone(), None),
-                    Op::Delete(_, s) => ("deleted", s, None),
-                };
-            }
-            requests.fetch_add(1, Ordering::Relaxed);
-            match op {
-                Op::Create(d) => {
-                    let r = backend.create(mailbox, d).await;
-                    (
-                        "created",
-                        d.shift_id.clone(),
-                        r.err().map(|e| e.to_string()),
-                    )
-                }
-                Op::Update(id, d) => {
-                    let r = backend.update(mailbox, &id, d).await;
-                    (
-                        "updated",
-                        d.shift_id.clone(),
-                        r.err().map(|e| e.to_string()),
-                    )
-                }
-                Op::Delete(id, s) => {
-                    let r = backend.delete(mailbox, &id).await;
-                    ("deleted", s, r.err().map(|e| e.to_string()))
-                }
-            }
-        })
-        .buffer_unordered(4)
-        .collect()
-        .await;
+    let results: Vec<Option<String>> = if options.dry_run || ops.is_empty() {
+        vec![None; ops.len()]
+    } else {
+        requests.fetch_add(ops.len() as u64, Ordering::Relaxed);
+        backend
+            .apply(mailbox, &ops)
+            .await
+            .into_iter()
+            .map(|r| r.err().map(|e| e.to_string()))
+            .collect()
+    };
+    let outcomes = ops.iter().zip(results).map(|(op, err)| {
+        let kind = match op {
+            Write::Create(_) => "created",
+            Write::Update(..) => "updated",
+            Write::Delete(..) => "deleted",
+        };
+        (kind, op.shift_id().to_owned(), err)
+    });
     for (kind, shift_id, err) in outcomes {
         match err {
             Some(error) => {

@@ -1,6 +1,8 @@
 //! A stateful Microsoft Graph calendar stand-in: events of many mailboxes under
 //! `/v1.0/users/{id}/events`, our tag property filtered and expanded, `transactionId` creates,
-//! paging by absolute `@odata.nextLink`, and Outlook's per-mailbox concurrency limit asserted.
+//! paging by absolute `@odata.nextLink`, `$batch` (at most 20 items, each answered on its own,
+//! 429 items with their own `Retry-After`), and Outlook's per-mailbox concurrency limit asserted
+//! (batch items counted).
 //!
 //! ```
 //! use wfm_sandbox::graph::GraphCalendar;
@@ -21,7 +23,7 @@
 //!
 //! What it does not do: convert time zones (events come back in the zone they were written
 //! in; the `Prefer: outlook.timezone` header is only checked for presence), recurrence,
-//! `calendarView`, `$batch` or delta.
+//! `calendarView`, `dependsOn` in batches, or delta.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -67,6 +69,9 @@ struct State {
     by_method: Mutex<HashMap<String, usize>>,
     throttle_every: AtomicUsize,
     throttled: AtomicUsize,
+    items: AtomicUsize,
+    batches: AtomicUsize,
+    batch_items: AtomicUsize,
     lose_after_commit: AtomicUsize,
     lost: AtomicUsize,
     missing_prefer: AtomicUsize,
@@ -78,7 +83,7 @@ impl GraphCalendar {
         let me = Self {
             state: Arc::new(State::default()),
         };
-        Mock::given(path_regex("^/v1.0/users/"))
+        Mock::given(path_regex(r"^/v1\.0/(users/|\$batch$)"))
             .respond_with(me.clone())
             .mount(server)
             .await;
@@ -145,7 +150,15 @@ impl GraphCalendar {
         self.state.requests.load(Ordering::SeqCst)
     }
 
-    /// Requests received with `method` (`GET`, `POST`, `PATCH`, `DELETE`).
+    /// `$batch` requests received, and the items they held.
+    pub fn batches(&self) -> (usize, usize) {
+        (
+            self.state.batches.load(Ordering::SeqCst),
+            self.state.batch_items.load(Ordering::SeqCst),
+        )
+    }
+
+    /// Requests (direct or batch items) received with `method` (`GET`, `POST`, `PATCH`, `DELETE`).
     pub fn requests_of(&self, method: &str) -> usize {
         lock(&self.state.by_method)
             .get(method)
@@ -158,6 +171,8 @@ impl GraphCalendar {
         lock(&self.state.by_method).clear();
         self.state.requests.store(0, Ordering::SeqCst);
         self.state.throttled.store(0, Ordering::SeqCst);
+        self.state.batches.store(0, Ordering::SeqCst);
+        self.state.batch_items.store(0, Ordering::SeqCst);
     }
 
     /// The most requests seen in flight at once for one mailbox.
@@ -195,46 +210,67 @@ impl GraphCalendar {
 
     fn handle(&self, request: &Request) -> ResponseTemplate {
         let st = &self.state;
-        let n = st.requests.fetch_add(1, Ordering::SeqCst) + 1;
-        *lock(&st.by_method)
-            .entry(request.method.to_string())
-            .or_default() += 1;
+        let latency = *lock(&st.latency);
+        st.requests.fetch_add(1, Ordering::SeqCst);
         if let Some(tokens) = lock(&st.tokens).clone()
             && !bearer_token(request).is_some_and(|b| tokens.is_valid(&b))
         {
-            return error(
+            return Answer::error(
                 401,
                 "InvalidAuthenticationToken",
                 "Access token is empty or invalid.",
-            );
+            )
+            .template();
         }
-        let segments: Vec<String> = request
-            .url
-            .path_segments()
-            .map(|s| s.map(percent_decode).collect())
-            .unwrap_or_default();
-        let [_, _, mailbox, rest @ ..] = segments.as_slice() else {
-            return error(400, "BadRequest", "bad path");
+        if request.url.path().ends_with("/$batch") {
+            return self.batch(request, latency);
+        }
+        let Some((mailbox, rest)) = route(request.url.path()) else {
+            return Answer::error(400, "BadRequest", "bad path").template();
         };
-        let mailbox = mailbox.clone();
         // Outlook's per-mailbox concurrency, counted on arrival.
-        let latency = *lock(&st.latency);
-        let now = Instant::now();
-        {
-            let mut flights = lock(&st.in_flight);
-            let ends = flights.entry(mailbox.clone()).or_default();
-            ends.retain(|end| *end > now);
-            if ends.len() >= MAILBOX_CONCURRENCY {
-                st.violations.fetch_add(1, Ordering::SeqCst);
-                return throttled().set_delay(latency);
-            }
-            ends.push(now + latency);
-            st.max_in_flight.fetch_max(ends.len(), Ordering::SeqCst);
+        if !self.enter(&mailbox, 1, latency) {
+            return Answer::throttled().template().set_delay(latency);
         }
+        let answer = self.item(request, &mailbox, &rest);
+        if answer.lost {
+            // Not in flight for the limit any more: the client gave up on it.
+            if let Some(ends) = lock(&st.in_flight).get_mut(&mailbox) {
+                ends.pop();
+            }
+            return answer.template().set_delay(Duration::from_secs(30));
+        }
+        answer.template().set_delay(latency)
+    }
+
+    /// Counts `weight` requests in flight for `mailbox` until `latency` from now; `false` (a
+    /// violation) when that would exceed [`MAILBOX_CONCURRENCY`].
+    fn enter(&self, mailbox: &str, weight: usize, busy_for: Duration) -> bool {
+        let st = &self.state;
+        let now = Instant::now();
+        let mut flights = lock(&st.in_flight);
+        let ends = flights.entry(mailbox.to_owned()).or_default();
+        ends.retain(|end| *end > now);
+        if ends.len() + weight > MAILBOX_CONCURRENCY {
+            st.violations.fetch_add(1, Ordering::SeqCst);
+            return false;
+        }
+        ends.extend(std::iter::repeat_n(now + busy_for, weight));
+        st.max_in_flight.fetch_max(ends.len(), Ordering::SeqCst);
+        true
+    }
+
+    /// One request, direct or a batch item, once admitted.
+    fn item(&self, request: &Request, mailbox: &str, rest: &[String]) -> Answer {
+        let st = &self.state;
+        *lock(&st.by_method)
+            .entry(request.method.to_string())
+            .or_default() += 1;
+        let n = st.items.fetch_add(1, Ordering::SeqCst) + 1;
         let every = st.throttle_every.load(Ordering::SeqCst);
         if every > 0 && n.is_multiple_of(every) {
             st.throttled.fetch_add(1, Ordering::SeqCst);
-            return throttled().set_delay(latency);
+            return Answer::throttled();
         }
         if request.method.as_str() != "DELETE" {
             let prefer = request
@@ -250,32 +286,141 @@ impl GraphCalendar {
                 st.missing_prefer.fetch_add(1, Ordering::SeqCst);
             }
         }
-        let answer = match (request.method.as_str(), rest) {
-            ("GET", [c]) if c == "events" => self.list(request, &mailbox),
-            ("POST", [c]) if c == "events" => return self.create(request, &mailbox, latency),
-            ("GET", [c, id]) if c == "events" => self.get(request, &mailbox, id),
-            ("PATCH", [c, id]) if c == "events" => self.patch(request, &mailbox, id),
+        match (request.method.as_str(), rest) {
+            ("GET", [c]) if c == "events" => self.list(request, mailbox),
+            ("POST", [c]) if c == "events" => self.create(request, mailbox),
+            ("GET", [c, id]) if c == "events" => self.get(request, mailbox, id),
+            ("PATCH", [c, id]) if c == "events" => self.patch(request, mailbox, id),
             ("DELETE", [c, id]) if c == "events" => {
                 let mut all = lock(&st.mailboxes);
-                let list = all.entry(mailbox.clone()).or_default();
+                let list = all.entry(mailbox.to_owned()).or_default();
                 match list.iter().position(|e| e["id"] == id.as_str()) {
                     Some(i) => {
                         list.remove(i);
-                        ResponseTemplate::new(204)
+                        Answer::new(204, None)
                     }
-                    None => not_found(),
+                    None => Answer::not_found(),
                 }
             }
-            _ => error(
+            _ => Answer::error(
                 400,
                 "BadRequest",
                 "the stand-in does not serve this request",
             ),
-        };
-        answer.set_delay(latency)
+        }
     }
 
-    fn list(&self, request: &Request, mailbox: &str) -> ResponseTemplate {
+    /// `POST /v1.0/$batch`: at most 20 items with unique ids; each item counts against its
+    /// mailbox's limit (Outlook runs 4 of a batch at a time); answers in reverse order.
+    fn batch(&self, request: &Request, latency: Duration) -> ResponseTemplate {
+        let st = &self.state;
+        st.batches.fetch_add(1, Ordering::SeqCst);
+        let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+            return Answer::error(400, "BadRequest", "the batch is not JSON").template();
+        };
+        let items = body["requests"].as_array().cloned().unwrap_or_default();
+        if items.is_empty() || items.len() > 20 {
+            return Answer::error(400, "BadRequest", "a batch holds 1 to 20 requests").template();
+        }
+        let mut ids = std::collections::HashSet::new();
+        if !items.iter().all(|i| {
+            i["id"]
+                .as_str()
+                .is_some_and(|id| ids.insert(id.to_ascii_lowercase()))
+        }) {
+            return Answer::error(400, "BadRequest", "batch request ids must be unique").template();
+        }
+        st.batch_items.fetch_add(items.len(), Ordering::SeqCst);
+        let mut per_mailbox: HashMap<String, usize> = HashMap::new();
+        for i in &items {
+            if let Some((mb, _)) = i["url"].as_str().and_then(route) {
+                *per_mailbox.entry(mb).or_default() += 1;
+            }
+        }
+        let rounds = per_mailbox
+            .values()
+            .map(|k| k.div_ceil(MAILBOX_CONCURRENCY))
+            .max()
+            .unwrap_or(1)
+            .max(1) as u32;
+        let busy_for = latency * rounds;
+        let admitted: HashMap<String, bool> = per_mailbox
+            .iter()
+            .map(|(mb, k)| {
+                (
+                    mb.clone(),
+                    self.enter(mb, (*k).min(MAILBOX_CONCURRENCY), busy_for),
+                )
+            })
+            .collect();
+        let mut responses = Vec::new();
+        for i in items.iter().rev() {
+            let id = i["id"].clone();
+            let url = i["url"].as_str().unwrap_or_default();
+            let answer = match route(url) {
+                None => Answer::error(
+                    400,
+                    "BadRequest",
+                    "a batch item url must be relative, e.g. /users/{id}/events",
+                ),
+                Some((mb, _)) if !admitted[&mb] => Answer::throttled(),
+                Some(_)
+                    if !i["body"].is_null()
+                        && i["headers"]["Content-Type"].as_str().is_none()
+                        && i["headers"]["content-type"].as_str().is_none() =>
+                {
+                    Answer::error(
+                        400,
+                        "BadRequest",
+                        "a batch item with a body needs a Content-Type header",
+                    )
+                }
+                Some((mb, rest)) => {
+                    let mut item = Request {
+                        url: request
+                            .url
+                            .join(&format!(
+                                "/v1.0{}",
+                                if url.starts_with('/') {
+                                    url.to_owned()
+                                } else {
+                                    format!("/{url}")
+                                }
+                            ))
+                            .unwrap_or_else(|_| request.url.clone()),
+                        method: i["method"]
+                            .as_str()
+                            .unwrap_or("GET")
+                            .parse()
+                            .unwrap_or(wiremock::http::Method::GET),
+                        headers: Default::default(),
+                        body: if i["body"].is_null() {
+                            Vec::new()
+                        } else {
+                            i["body"].to_string().into_bytes()
+                        },
+                    };
+                    if let Some(h) = i["headers"].as_object() {
+                        for (k, v) in h {
+                            if let (Ok(k), Some(Ok(v))) = (
+                                wiremock::http::HeaderName::from_bytes(k.as_bytes()),
+                                v.as_str().map(wiremock::http::HeaderValue::from_str),
+                            ) {
+                                item.headers.append(k, v);
+                            }
+                        }
+                    }
+                    self.item(&item, &mb, &rest)
+                }
+            };
+            responses.push(answer.batch_response(id));
+        }
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"responses": responses}))
+            .set_delay(busy_for)
+    }
+
+    fn list(&self, request: &Request, mailbox: &str) -> Answer {
         let q: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
         let filter_id = q.get("$filter").and_then(|f| quoted_after(f, "ep/id eq '"));
         let expand_id = q.get("$expand").and_then(|f| quoted_after(f, "id eq '"));
@@ -328,21 +473,19 @@ impl GraphCalendar {
                 .append_pair("$skiptoken", &(skip + top).to_string());
             body["@odata.nextLink"] = json!(next.to_string());
         }
-        ResponseTemplate::new(200).set_body_json(body)
+        Answer::new(200, Some(body))
     }
 
-    fn create(&self, request: &Request, mailbox: &str, latency: Duration) -> ResponseTemplate {
+    fn create(&self, request: &Request, mailbox: &str) -> Answer {
         let Ok(mut event) = serde_json::from_slice::<Value>(&request.body) else {
-            return error(400, "RequestBodyRead", "the body is not JSON");
+            return Answer::error(400, "RequestBodyRead", "the body is not JSON");
         };
         let txn = event["transactionId"].as_str().map(str::to_owned);
         if let Some(t) = &txn
             && let Some(id) = lock(&self.state.transactions).get(&(mailbox.to_owned(), t.clone()))
             && let Some(existing) = self.events(mailbox).iter().find(|e| e["id"] == id.as_str())
         {
-            return ResponseTemplate::new(201)
-                .set_body_json(shaped(existing, None))
-                .set_delay(latency);
+            return Answer::new(201, Some(shaped(existing, None)));
         }
         let id = self.new_id();
         event["id"] = json!(id);
@@ -353,49 +496,112 @@ impl GraphCalendar {
         if let Some(t) = txn {
             lock(&self.state.transactions).insert((mailbox.to_owned(), t), id);
         }
-        let lose = self
+        let mut answer = Answer::new(201, Some(shaped(&event, None)));
+        answer.lost = self
             .state
             .lose_after_commit
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
             .is_ok();
-        if lose {
+        if answer.lost {
             self.state.lost.fetch_add(1, Ordering::SeqCst);
-            // Not in flight for the limit any more: the client gave up on it.
-            if let Some(ends) = lock(&self.state.in_flight).get_mut(mailbox) {
-                ends.pop();
-            }
-            return ResponseTemplate::new(201)
-                .set_body_json(shaped(&event, None))
-                .set_delay(Duration::from_secs(30));
         }
-        ResponseTemplate::new(201)
-            .set_body_json(shaped(&event, None))
-            .set_delay(latency)
+        answer
     }
 
-    fn get(&self, request: &Request, mailbox: &str, id: &str) -> ResponseTemplate {
+    fn get(&self, request: &Request, mailbox: &str, id: &str) -> Answer {
         let q: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
         let expand_id = q.get("$expand").and_then(|f| quoted_after(f, "id eq '"));
         match self.events(mailbox).iter().find(|e| e["id"] == id) {
-            Some(e) => ResponseTemplate::new(200).set_body_json(shaped(e, expand_id.as_deref())),
-            None => not_found(),
+            Some(e) => Answer::new(200, Some(shaped(e, expand_id.as_deref()))),
+            None => Answer::not_found(),
         }
     }
 
-    fn patch(&self, request: &Request, mailbox: &str, id: &str) -> ResponseTemplate {
+    fn patch(&self, request: &Request, mailbox: &str, id: &str) -> Answer {
         let Ok(patch) = serde_json::from_slice::<Value>(&request.body) else {
-            return error(400, "RequestBodyRead", "the body is not JSON");
+            return Answer::error(400, "RequestBodyRead", "the body is not JSON");
         };
         let mut all = lock(&self.state.mailboxes);
         let Some(e) = all
             .get_mut(mailbox)
             .and_then(|v| v.iter_mut().find(|e| e["id"] == id))
         else {
-            return not_found();
+            return Answer::not_found();
         };
         merge(e, patch);
-        ResponseTemplate::new(200).set_body_json(shaped(e, None))
+        Answer::new(200, Some(shaped(e, None)))
     }
+}
+
+/// An answer, sent on its own or as a batch item.
+struct Answer {
+    status: u16,
+    retry_after: Option<&'static str>,
+    body: Option<Value>,
+    lost: bool,
+}
+
+impl Answer {
+    fn new(status: u16, body: Option<Value>) -> Self {
+        Self {
+            status,
+            retry_after: None,
+            body,
+            lost: false,
+        }
+    }
+    fn error(status: u16, code: &str, message: &str) -> Self {
+        Self::new(
+            status,
+            Some(json!({"error": {"code": code, "message": message}})),
+        )
+    }
+    fn not_found() -> Self {
+        Self::error(
+            404,
+            "ErrorItemNotFound",
+            "The specified object was not found in the store.",
+        )
+    }
+    fn throttled() -> Self {
+        let mut a = Self::error(
+            429,
+            "ApplicationThrottled",
+            "Application is over its MailboxConcurrency limit.",
+        );
+        a.retry_after = Some("1");
+        a
+    }
+    fn template(&self) -> ResponseTemplate {
+        let mut t = ResponseTemplate::new(self.status).insert_header("request-id", "sandbox-graph");
+        if let Some(r) = self.retry_after {
+            t = t.insert_header("retry-after", r);
+        }
+        if let Some(b) = &self.body {
+            t = t.set_body_json(b.clone());
+        }
+        t
+    }
+    fn batch_response(&self, id: Value) -> Value {
+        let mut headers = json!({"Content-Type": "application/json"});
+        if let Some(r) = self.retry_after {
+            headers["Retry-After"] = json!(r);
+        }
+        let mut v = json!({"id": id, "status": self.status, "headers": headers});
+        if let Some(b) = &self.body {
+            v["body"] = b.clone();
+        }
+        v
+    }
+}
+
+/// `(mailbox, rest)` of `/v1.0/users/{mailbox}/...` or `/users/{mailbox}/...`.
+fn route(path: &str) -> Option<(String, Vec<String>)> {
+    let path = path.split('?').next()?;
+    let path = path.strip_prefix("/v1.0").unwrap_or(path);
+    let mut segments = path.strip_prefix("/users/")?.split('/').map(percent_decode);
+    let mailbox = segments.next().filter(|m| !m.is_empty())?;
+    Some((mailbox, segments.collect()))
 }
 
 impl Respond for GraphCalendar {
@@ -469,27 +675,4 @@ fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-fn error(status: u16, code: &str, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .insert_header("request-id", "sandbox-graph")
-        .set_body_json(json!({"error": {"code": code, "message": message}}))
-}
-
-fn not_found() -> ResponseTemplate {
-    error(
-        404,
-        "ErrorItemNotFound",
-        "The specified object was not found in the store.",
-    )
-}
-
-fn throttled() -> ResponseTemplate {
-    error(
-        429,
-        "ApplicationThrottled",
-        "Application is over its MailboxConcurrency limit.",
-    )
-    .insert_header("retry-after", "1")
 }
