@@ -423,34 +423,18 @@ impl Error {
     }
 }
 
-impl Error {
-    /// The SCIM error answer inside, if the server answered.
-    pub fn as_scim_api(&self) -> Option<&ScimApiError> {
-        match self {
-            Error::VersionConflict(e)
-            | Error::Uniqueness(e)
-            | Error::NotFound(e)
-            | Error::Unauthorized(e)
-            | Error::MethodNotAllowed(e)
-            | Error::Api(e) => Some(e),
-            Error::Forbidden { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
-
 impl wfm_auth::ErrorMetadata for Error {
     fn status(&self) -> Option<u16> {
         match self {
             Error::Transport(e) => wfm_auth::ErrorMetadata::status(e),
-            _ => self.as_scim_api().map(|e| e.status().as_u16()),
+            _ => self.api().map(|e| e.status().as_u16()),
         }
     }
     fn platform_code(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => e.platform_code(),
             _ => {
-                let api = self.as_scim_api()?;
+                let api = self.api()?;
                 api.scim_type().map(ScimType::as_str).or(api.http().code())
             }
         }
@@ -459,7 +443,7 @@ impl wfm_auth::ErrorMetadata for Error {
         match self {
             Error::Transport(e) => e.platform_message(),
             _ => {
-                let api = self.as_scim_api()?;
+                let api = self.api()?;
                 api.detail().or(api.http().message())
             }
         }
@@ -467,7 +451,7 @@ impl wfm_auth::ErrorMetadata for Error {
     fn correlation_id(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => wfm_auth::ErrorMetadata::correlation_id(e),
-            _ => self.as_scim_api()?.http().correlation_id(),
+            _ => self.api()?.http().correlation_id(),
         }
     }
     fn is_retryable(&self) -> bool {
