@@ -43,8 +43,14 @@ pub trait UserStore: Send + Sync {
 pub trait Backend: UserStore {
     /// Every user, active and inactive.
     fn list_users(&self) -> UserStream<'_>;
-    /// The roles users may carry.
-    fn list_roles(&self) -> BoxFuture<'_, Result<Vec<Role>, Error>>;
+    /// The roles users may carry, or `None` when the backend cannot list them (roles are then
+    /// sent unchecked).
+    fn list_roles(&self) -> BoxFuture<'_, Result<Option<Vec<Role>>, Error>>;
+    /// The roster user as this backend can hold it (fields it cannot carry removed), so that
+    /// the plan does not see a difference it could never fix. The default keeps everything.
+    fn normalize(&self, user: &User) -> User {
+        user.clone()
+    }
 }
 
 impl<S> UserStore for Client<S>
@@ -69,8 +75,8 @@ where
     fn list_users(&self) -> UserStream<'_> {
         self.users(None)
     }
-    fn list_roles(&self) -> BoxFuture<'_, Result<Vec<Role>, Error>> {
-        self.roles()
+    fn list_roles(&self) -> BoxFuture<'_, Result<Option<Vec<Role>>, Error>> {
+        Box::pin(async move { self.roles().await.map(Some) })
     }
 }
 
@@ -474,14 +480,19 @@ impl<B: Backend> Engine<B> {
         });
         let roles = self.backend.list_roles().await;
         tally.call(&roles);
-        let roles = roles.map_err(SyncError::Read)?;
-        let rules = rules.known_roles(roles.iter().map(|r| r.id.clone()));
+        let rules = match roles.map_err(SyncError::Read)? {
+            Some(roles) => rules.known_roles(roles.into_iter().map(|r| r.id)),
+            None => rules,
+        };
         if let Some(f) = rules.fallback_role_id()
             && !rules.is_known_role(f)
         {
             return Err(SyncError::UnknownFallbackRole(f.to_owned()));
         }
-        let roster = rules.validate(rows);
+        let mut roster = rules.validate(rows);
+        for user in &mut roster.users {
+            *user = self.backend.normalize(user);
+        }
         let current: Vec<User> = self
             .backend
             .list_users()

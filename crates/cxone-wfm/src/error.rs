@@ -16,6 +16,12 @@ pub enum Error {
     /// `id_token` with a `tenantId`, an `api_endpoint`).
     #[error("CXone discovery failed: {0}")]
     Discovery(String),
+    /// A SCIM call of the [`ScimBackend`](crate::ScimBackend) failed.
+    #[error(transparent)]
+    Scim(#[from] wfm_scim::Error),
+    /// No user has this `externalId` (a backend that looks users up before writing).
+    #[error("no user has the externalId {0:?}")]
+    NotFound(String),
 }
 
 impl Error {
@@ -26,7 +32,7 @@ impl Error {
 
     /// The server answered 404.
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+        matches!(self, Error::NotFound(_)) || self.status() == Some(404)
     }
 
     /// The server answered 409 (a create for an `externalId` that exists).
@@ -42,8 +48,11 @@ impl Error {
     /// The wait the server asked for (`Retry-After`), if any.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::Transport(e) => e.as_api().and_then(|a| a.retry_after()),
-            Error::Discovery(_) => None,
+            Error::Transport(e) | Error::Scim(wfm_scim::Error::Transport(e)) => {
+                e.as_api().and_then(|a| a.retry_after())
+            }
+            Error::Scim(e) => e.api().and_then(|a| a.http().retry_after()),
+            Error::Discovery(_) | Error::NotFound(_) => None,
         }
     }
 
@@ -52,20 +61,27 @@ impl Error {
     /// that ends so is checked with a GET before it is sent again.
     pub fn outcome_unknown(&self) -> bool {
         match self {
-            Error::Transport(wfm_http::Error::Connection { .. }) => true,
-            Error::Transport(e) => e
-                .as_api()
-                .is_some_and(|a| matches!(a.status().as_u16(), 500 | 502 | 503 | 504)),
-            Error::Discovery(_) => false,
+            Error::Transport(wfm_http::Error::Connection { .. })
+            | Error::Scim(wfm_scim::Error::Transport(wfm_http::Error::Connection { .. })) => true,
+            _ => self
+                .status()
+                .is_some_and(|s| matches!(s, 500 | 502 | 503 | 504)),
         }
     }
 
     /// Attempts the transport made for the call that failed (1 when it was not retried).
     pub fn attempts(&self) -> u32 {
         match self {
-            Error::Transport(wfm_http::Error::Connection { attempts, .. }) => *attempts,
-            Error::Transport(e) => e.as_api().map_or(1, |a| a.attempts()),
-            Error::Discovery(_) => 1,
+            Error::Transport(wfm_http::Error::Connection { attempts, .. })
+            | Error::Scim(wfm_scim::Error::Transport(wfm_http::Error::Connection {
+                attempts,
+                ..
+            })) => *attempts,
+            Error::Transport(e) | Error::Scim(wfm_scim::Error::Transport(e)) => {
+                e.as_api().map_or(1, |a| a.attempts())
+            }
+            Error::Scim(e) => e.api().map_or(1, |a| a.http().attempts()),
+            Error::Discovery(_) | Error::NotFound(_) => 1,
         }
     }
 }
@@ -74,31 +90,37 @@ impl ErrorMetadata for Error {
     fn status(&self) -> Option<u16> {
         match self {
             Error::Transport(e) => e.status(),
+            Error::Scim(e) => wfm_auth::ErrorMetadata::status(e),
+            Error::NotFound(_) => Some(404),
             Error::Discovery(_) => None,
         }
     }
     fn platform_code(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => e.platform_code(),
-            Error::Discovery(_) => None,
+            Error::Scim(e) => wfm_auth::ErrorMetadata::platform_code(e),
+            Error::Discovery(_) | Error::NotFound(_) => None,
         }
     }
     fn platform_message(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => e.platform_message(),
-            Error::Discovery(_) => None,
+            Error::Scim(e) => wfm_auth::ErrorMetadata::platform_message(e),
+            Error::Discovery(_) | Error::NotFound(_) => None,
         }
     }
     fn correlation_id(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => e.correlation_id(),
-            Error::Discovery(_) => None,
+            Error::Scim(e) => wfm_auth::ErrorMetadata::correlation_id(e),
+            Error::Discovery(_) | Error::NotFound(_) => None,
         }
     }
     fn is_retryable(&self) -> bool {
         match self {
             Error::Transport(e) => e.is_retryable(),
-            Error::Discovery(_) => false,
+            Error::Scim(e) => wfm_auth::ErrorMetadata::is_retryable(e),
+            Error::Discovery(_) | Error::NotFound(_) => false,
         }
     }
     fn advice(&self) -> Option<&'static str> {
@@ -107,6 +129,8 @@ impl ErrorMetadata for Error {
                 "the server refused the user: check the fields the message names (an unknown role or skill refuses the whole user)",
             ),
             Error::Transport(e) => ErrorMetadata::advice(e),
+            Error::Scim(e) => ErrorMetadata::advice(e),
+            Error::NotFound(_) => Some("check the externalId: no user carries it"),
             Error::Discovery(_) => Some(
                 "check the issuer URL (https://cxone.niceincontact.com, or the FedRAMP issuer) and the access key",
             ),
@@ -115,7 +139,8 @@ impl ErrorMetadata for Error {
     fn as_auth(&self) -> Option<&wfm_auth::AuthError> {
         match self {
             Error::Transport(e) => e.as_auth(),
-            Error::Discovery(_) => None,
+            Error::Scim(e) => wfm_auth::ErrorMetadata::as_auth(e),
+            Error::Discovery(_) | Error::NotFound(_) => None,
         }
     }
 }

@@ -44,6 +44,7 @@
 //!   per-user errors, a [`Report`] and [`Progress`] events.
 //! - [`discovery`]: NICE CXone's real flow (OpenID and CXone discovery, the access-key
 //!   password grant, the tenant's API host).
+//! - [`ScimBackend`]: the same engine over CXone's real SCIM 2.0 user API.
 //! - [`cli`]: the command-line sync of the `cxone_user_sync` example (flags, exit codes).
 //!
 //! The contract (`/api/wfm/v2/...`, scopes `wfm.users.read`, `wfm.users.write`,
@@ -60,6 +61,7 @@ mod error;
 mod model;
 mod plan;
 pub mod roster;
+mod scim_backend;
 pub mod timezone;
 
 pub mod scopes {
@@ -83,3 +85,4 @@ pub use engine::{
 pub use error::Error;
 pub use model::{MAX_EXTERNAL_ID_LEN, Role, Skill, User, UserChanges};
 pub use plan::{Guard, GuardTripped, Plan, plan};
+pub use scim_backend::ScimBackend;
