@@ -144,6 +144,17 @@ impl PermittedDivisions {
 /// client.divisions(); // needs authorization:readonly
 /// # Ok(()) }
 /// ```
+///
+/// nor can it write:
+///
+/// ```compile_fail,E0277
+/// use genesys_wfm::scopes::WorkforceManagementReadonly;
+/// # async fn demo(platform: wfm_http::Platform<WorkforceManagementReadonly>, update: genesys_wfm::models::UpdateScheduleUpload) -> Result<(), genesys_wfm::Error> {
+/// let client = genesys_wfm::Client::new(&platform, genesys_wfm::Region::UsEast1)?;
+/// let week = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+/// client.update_schedule("bu", week, "schedule", &update).await?; // needs workforce-management
+/// # Ok(()) }
+/// ```
 pub struct Client<S: ScopeSet<GenesysCloud> = RolesDecide> {
     transport: Transport,
     env: Arc<Environment>,

@@ -7,7 +7,7 @@
 //! for a later [`wait_for`](ScheduleEvents::wait_for). Heartbeats are ignored. See
 //! <https://developer.genesys.cloud/notificationsalerts/notifications/>.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::time::Duration;
 
@@ -28,9 +28,13 @@ pub struct ScheduleEvents {
     channel_id: String,
     topic: String,
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    /// Final events seen for operations nobody waited for yet.
+    /// Final events seen for operations nobody waited for yet (at most [`KEPT`], oldest dropped).
     seen: HashMap<String, ScheduleNotification>,
+    order: VecDeque<String>,
 }
+
+/// How many final events of other operations are kept for a later `wait_for`.
+const KEPT: usize = 1024;
 
 impl fmt::Debug for ScheduleEvents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -99,6 +103,7 @@ impl ScheduleEvents {
             topic,
             socket,
             seen: HashMap::new(),
+            order: VecDeque::new(),
         })
     }
 
@@ -119,6 +124,7 @@ impl ScheduleEvents {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             if let Some(event) = self.seen.remove(operation_id) {
+                self.order.retain(|id| id != operation_id);
                 return finish(event);
             }
             let next = tokio::time::timeout_at(deadline, self.socket.next()).await;
@@ -171,6 +177,12 @@ impl ScheduleEvents {
                 continue;
             }
             if let Some(id) = event.operation_id.clone() {
+                if self.order.len() >= KEPT
+                    && let Some(oldest) = self.order.pop_front()
+                {
+                    self.seen.remove(&oldest);
+                }
+                self.order.push_back(id.clone());
                 self.seen.insert(id, event);
             }
         }
