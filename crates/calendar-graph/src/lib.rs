@@ -32,6 +32,7 @@
 
 mod backend;
 pub mod batch;
+pub mod cli;
 mod client;
 mod error;
 pub mod event;
