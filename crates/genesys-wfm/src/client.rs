@@ -18,15 +18,19 @@ use wfm_http::{BoxFuture, Method, Page, Platform, RequestBuilder, Transport, Url
 use crate::endpoints::{self, Endpoint};
 use crate::error::Error;
 use crate::models::{
-    ActivityCode, ActivityCodeListing, AgentScheduleQuery, AgentScheduleSearch, AgentSchedules,
-    BusinessUnit, BusinessUnitListItem, BusinessUnitListing, Division, DivisionListing,
-    ImportProcessingResponse, ImportScheduleUpload, ImportUploadUrl, ManagementUnit,
-    ManagementUnitListing, PermittedDivisionListing, ProcessImportRequest, ProcessUpdateRequest,
-    QueriedAgentSchedules, ScheduleListItem, ScheduleListing, ScheduleMetadata, TokenInfo,
-    UpdateProcessingResponse, UpdateScheduleUpload, UpdateUploadUrl, UploadUrlRequest, UserListing,
+    ActivityCode, ActivityCodeListing, AgentManagementUnit, AgentScheduleQuery,
+    AgentScheduleSearch, AgentSchedules, BusinessUnit, BusinessUnitListItem, BusinessUnitListing,
+    Division, DivisionListing, ImportProcessingResponse, ImportScheduleUpload, ImportUploadUrl,
+    ManagementUnit, ManagementUnitListing, PermittedDivisionListing, ProcessImportRequest,
+    ProcessUpdateRequest, QueriedAgentSchedules, ScheduleListItem, ScheduleListing,
+    ScheduleMetadata, TokenInfo, UpdateProcessingResponse, UpdateScheduleUpload, UpdateUploadUrl,
+    UploadUrlRequest, UserListing, UserScheduleAdherence,
 };
 use crate::region::{Environment, IntoEnvironment};
 use crate::scopes::{AuthorizationReadonly, WorkforceManagement, WorkforceManagementReadonly};
+
+/// The most users one real-time adherence call takes ("Min 1, Max of 100 userIds").
+pub const ADHERENCE_BATCH: usize = 100;
 
 /// A stream of items read one page at a time.
 pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>;
@@ -500,6 +504,51 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
                     .json(query)
             })
             .await
+        })
+    }
+
+    /// `GET /api/v2/workforcemanagement/agents/{agentId}/managementunit`: the agent's
+    /// management unit and business unit.
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions: any of
+    /// [`AGENT_MANAGEMENT_UNIT`](endpoints::AGENT_MANAGEMENT_UNIT).
+    pub fn agent_management_unit<'a>(
+        &'a self,
+        agent_id: &'a str,
+    ) -> BoxFuture<'a, Result<AgentManagementUnit, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(self.json(endpoints::AGENT_MANAGEMENT_UNIT.request(&self.transport, &[agent_id])))
+    }
+
+    /// `GET /api/v2/workforcemanagement/adherence?userId=`: the real-time adherence of
+    /// `user_ids`, in calls of at most [`ADHERENCE_BATCH`] users (the API's maximum), their
+    /// answers concatenated in order. No call for an empty list.
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions:
+    /// [`ADHERENCE`](endpoints::ADHERENCE) (`wfm:realtimeAdherence:view`).
+    pub fn adherence<'a>(
+        &'a self,
+        user_ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<UserScheduleAdherence>, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(async move {
+            let mut all = Vec::with_capacity(user_ids.len());
+            for batch in user_ids.chunks(ADHERENCE_BATCH) {
+                // The official SDKs send the ids comma-separated in one `userId` parameter.
+                let page: Vec<UserScheduleAdherence> = self
+                    .json(
+                        endpoints::ADHERENCE
+                            .request(&self.transport, &[])
+                            .query("userId", batch.join(",")),
+                    )
+                    .await?;
+                all.extend(page);
+            }
+            Ok(all)
         })
     }
 

@@ -323,6 +323,20 @@ endpoints! {
     /// `POST .../weeks/{weekId}/schedules/{scheduleId}/agentschedules/query`: each agent's
     /// schedule and `metadata.version` in one management unit.
     AGENT_SCHEDULES_QUERY = ("post_workforcemanagement_businessunit_week_schedule_agentschedules_query", "POST", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/agentschedules/query", Permissions::any(SCHEDULE_VIEW));
+    /// `GET /api/v2/workforcemanagement/agents/{agentId}/managementunit`: an agent's management
+    /// and business unit.
+    AGENT_MANAGEMENT_UNIT = ("get_workforcemanagement_agent_managementunit", "GET", "/api/v2/workforcemanagement/agents/{agentId}/managementunit", Permissions::any(&[
+        "wfm:agent:view",
+        "wfm:publishedSchedule:view",
+        "wfm:schedule:view",
+        "coaching:appointment:add",
+        "coaching:appointment:edit",
+        "learning:assignment:add",
+        "learning:assignment:reschedule",
+    ]));
+    /// `GET /api/v2/workforcemanagement/adherence?userId=`: real-time adherence of at most 100
+    /// users a call.
+    ADHERENCE = ("get_workforcemanagement_adherence", "GET", "/api/v2/workforcemanagement/adherence", Permissions::any(&["wfm:realtimeAdherence:view"]));
     /// `POST .../weeks/{weekId}/schedules/{scheduleId}/update/uploadurl` (the first step of the upload flow).
     SCHEDULE_UPDATE_UPLOAD_URL = ("post_workforcemanagement_businessunit_week_schedule_update_uploadurl", "POST", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/update/uploadurl", Permissions::any(&["wfm:schedule:edit"]));
     /// `POST .../weeks/{weekId}/schedules/{scheduleId}/update` (the last step of the upload flow).

@@ -58,7 +58,8 @@ mod region;
 pub mod scopes;
 
 pub use client::{
-    Client, ItemStream, PermittedDivisions, ProcessingHook, ScheduleOperation, SearchPolicy,
+    ADHERENCE_BATCH, Client, ItemStream, PermittedDivisions, ProcessingHook, ScheduleOperation,
+    SearchPolicy,
 };
 pub use error::{Error, ErrorBody, MissingPermissions};
 pub use region::{Environment, IntoEnvironment, Region};

@@ -701,6 +701,60 @@ models! {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub metadata: Option<VersionMetadata> = "metadata",
     }
+
+    @sdk "ManagementUnitReference"
+    /// A reference to a management unit.
+    pub struct ManagementUnitReference {
+        /// The management unit id.
+        pub id: String = "id",
+    }
+
+    @sdk "BusinessUnitReference"
+    /// A reference to a business unit.
+    pub struct BusinessUnitReference {
+        /// The business unit id.
+        pub id: String = "id",
+    }
+
+    @sdk "AgentManagementUnitReference"
+    /// The management and business unit an agent belongs to.
+    pub struct AgentManagementUnit {
+        /// The agent.
+        pub user: UserReference = "user",
+        /// Its management unit.
+        pub management_unit: ManagementUnitReference = "managementUnit",
+        /// Its business unit.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub business_unit: Option<BusinessUnitReference> = "businessUnit",
+    }
+
+    @sdk "UserScheduleAdherence"
+    /// An agent's real-time adherence (the subset this crate reads).
+    pub struct UserScheduleAdherence {
+        /// The agent.
+        pub user: UserReference = "user",
+        /// Its management unit.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub management_unit: Option<ManagementUnitReference> = "managementUnit",
+        /// `OnQueueWork`, `Break`, ... as scheduled.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub scheduled_activity_category: Option<String> = "scheduledActivityCategory",
+        /// The agent's presence.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub system_presence: Option<String> = "systemPresence",
+        /// The agent's routing status.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub routing_status: Option<String> = "routingStatus",
+        /// `InAdherence`, `OutOfAdherence`, `Unscheduled`, `Unknown`, `Ignored`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub adherence_state: Option<String> = "adherenceState",
+        /// `Positive`, `Negative`, `Neutral`, `Unknown`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub impact: Option<String> = "impact",
+        /// When the adherence state last changed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub time_of_adherence_change: Option<DateTime<Utc>> = "timeOfAdherenceChange",
+    }
 }
 
 impl AgentScheduleSearch {

@@ -257,3 +257,35 @@ async fn a_search_touching_an_unpermitted_division_is_a_typed_403() {
         ["wfm:schedule:view", "wfm:publishedSchedule:view"]
     );
 }
+
+#[tokio::test]
+async fn an_agents_management_unit() {
+    let w = common::world().await;
+    common::populate(&w.org, 1);
+    w.org.grant_everywhere("wfm:agent:view");
+    let unit = w.client.agent_management_unit("lisbon-0").await.unwrap();
+    assert_eq!(unit.management_unit.id, "mu-lisbon");
+    assert_eq!(unit.business_unit.unwrap().id, "bu-1");
+}
+
+#[tokio::test]
+async fn adherence_is_read_100_users_a_call() {
+    let w = common::world().await;
+    common::populate(&w.org, 125);
+    w.org.grant_everywhere("wfm:realtimeAdherence:view");
+    let ids: Vec<String> = (0..125)
+        .flat_map(|i| [format!("berlin-{i}"), format!("lisbon-{i}")])
+        .collect();
+    let records = w.client.adherence(&ids).await.unwrap();
+    assert_eq!(records.len(), 250);
+    assert_eq!(records[249].user.id, "lisbon-124");
+    assert_eq!(records[0].adherence_state.as_deref(), Some("InAdherence"));
+    let calls = w
+        .org
+        .requests()
+        .iter()
+        .filter(|r| r.ends_with("/workforcemanagement/adherence"))
+        .count();
+    assert_eq!(calls, 3, "100 + 100 + 50");
+    assert!(w.client.adherence(&[]).await.unwrap().is_empty());
+}

@@ -614,6 +614,59 @@ impl GenesysOrg {
                 let codes = data.activity_codes.get(*bu).cloned().unwrap_or_default();
                 ok(json!({"entities": codes}))
             }
+            ("GET", ["workforcemanagement", "agents", agent, "managementunit"]) => {
+                let data = lock(&self.state.data);
+                let found = data
+                    .agents
+                    .iter()
+                    .find(|(_, members)| members.contains(*agent))
+                    .and_then(|(mu, _)| {
+                        data.management_units
+                            .get(mu)
+                            .map(|m| (mu.clone(), m.clone()))
+                    });
+                drop(data);
+                let Some((mu, (bu, _, div))) = found else {
+                    return self.error(404, "not.found", "the agent is in no management unit");
+                };
+                if let Some(denied) = self.forbidden(&AGENT_VIEW, &div) {
+                    return denied;
+                }
+                ok(
+                    json!({"user": {"id": agent}, "managementUnit": {"id": mu}, "businessUnit": {"id": bu}}),
+                )
+            }
+            ("GET", ["workforcemanagement", "adherence"]) => {
+                let ids: Vec<String> = query
+                    .get("userId")
+                    .map(|v| {
+                        v.split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if ids.is_empty() || ids.len() > 100 {
+                    return self.error(
+                        400,
+                        "bad.request",
+                        "User Id(s): Min 1, Max of 100 userIds per request",
+                    );
+                }
+                let data = lock(&self.state.data);
+                let records: Vec<Value> = ids
+                    .iter()
+                    .filter_map(|id| {
+                        let (mu, _) = data.agents.iter().find(|(_, m)| m.contains(id))?;
+                        Some(json!({
+                            "user": {"id": id}, "managementUnit": {"id": mu},
+                            "scheduledActivityCategory": "OnQueueWork", "systemPresence": "Available",
+                            "routingStatus": "IDLE", "adherenceState": "InAdherence", "impact": "Positive",
+                        }))
+                    })
+                    .collect();
+                ok(Value::Array(records))
+            }
             ("GET", ["workforcemanagement", "managementunits", mu, "users"]) => {
                 let Some((_, _, div)) = lock(&self.state.data).management_units.get(*mu).cloned()
                 else {
