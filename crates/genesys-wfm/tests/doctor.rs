@@ -80,6 +80,7 @@ async fn exits_0_when_nothing_is_missing() {
         "wfm:schedule:view",
         "wfm:schedule:edit",
         "wfm:schedule:add",
+        "wfm:realtimeAdherence:view",
     ] {
         org.grant_everywhere(p);
     }
