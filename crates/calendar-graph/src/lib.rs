@@ -26,6 +26,7 @@
 //! - [`graph_platform`]: a platform with Outlook's per-mailbox limit (4 in flight, 10,000 per
 //!   10 minutes) and a best-effort check of the token's `roles` claim.
 //! - [`batch`]: `$batch` of up to 20, per-item status, per-item `Retry-After`.
+//! - [`delta`]: delta rounds on the primary calendar, resync on 410 / `syncStateNotFound`.
 //! - [`tz`]: IANA zones to Windows zone names, from CLDR windowsZones.
 //! - [`sync`]: the engine, generic over a [`sync::CalendarBackend`]; [`GraphBackend`] is Graph's.
 #![forbid(unsafe_code)]
@@ -34,6 +35,7 @@ mod backend;
 pub mod batch;
 pub mod cli;
 mod client;
+pub mod delta;
 mod error;
 pub mod event;
 pub mod scopes;
