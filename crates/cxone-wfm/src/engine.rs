@@ -118,6 +118,10 @@ impl Tally {
     }
 }
 
+/// The longest `Retry-After` the engine waits for before repeating a `POST` (the transport's
+/// default cap).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(180);
+
 /// Rounds of the write rules before a user's write is given up.
 const ROUNDS: u32 = 8;
 
@@ -188,8 +192,13 @@ pub(crate) async fn create_or_update<B: UserStore + ?Sized>(
         if err.is_conflict() {
             return put_existing(store, user, tally).await;
         } else if err.is_rate_limited() {
-            // A 429 was not applied; wait as asked (the transport does not repeat a POST).
-            tokio::time::sleep(err.retry_after().unwrap_or_else(|| pause(round))).await;
+            // A 429 was not applied; wait as asked (the transport does not repeat a POST), but
+            // not longer than the transport would for a PUT by default.
+            match err.retry_after() {
+                Some(wait) if wait > MAX_RETRY_AFTER => return Err(err),
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => tokio::time::sleep(pause(round)).await,
+            }
         } else if err.outcome_unknown() {
             let got = store.get_user(id).await;
             tally.call(&got);

@@ -195,11 +195,17 @@ impl UserChanges {
         fn differ<T: PartialEq + Clone>(a: &T, b: &T) -> Option<T> {
             (a != b).then(|| b.clone())
         }
-        fn sorted<T: Ord + Clone>(v: &[T]) -> Vec<T> {
-            let mut v = v.to_vec();
-            v.sort();
-            v.dedup();
-            v
+        fn same_set<T: Ord + Clone>(a: &[T], b: &[T]) -> bool {
+            if a == b {
+                return true; // the common case, without allocating
+            }
+            let sorted = |v: &[T]| {
+                let mut v = v.to_vec();
+                v.sort();
+                v.dedup();
+                v
+            };
+            sorted(a) == sorted(b)
         }
         let changes = Self {
             external_id: desired.external_id.clone(),
@@ -208,10 +214,8 @@ impl UserChanges {
             email: differ(&current.email, &desired.email),
             timezone: differ(&current.timezone, &desired.timezone),
             is_active: differ(&current.is_active, &desired.is_active),
-            roles: (sorted(&current.roles) != sorted(&desired.roles))
-                .then(|| desired.roles.clone()),
-            skills: (sorted(&current.skills) != sorted(&desired.skills))
-                .then(|| desired.skills.clone()),
+            roles: (!same_set(&current.roles, &desired.roles)).then(|| desired.roles.clone()),
+            skills: (!same_set(&current.skills, &desired.skills)).then(|| desired.skills.clone()),
             location: desired
                 .location
                 .as_ref()
