@@ -66,7 +66,7 @@ pub mod timezone;
 
 pub mod scopes {
     //! The guide's WFM scopes as typed markers (declared in `wfm-scopes`), and
-    //! [`RolesDecide`](wfm_auth::RolesDecide) for grants without scopes.
+    //! [`RolesDecide`] for grants without scopes.
     //!
     //! ```
     //! use cxone_wfm::scopes::{RolesRead, UsersRead, UsersWrite};
