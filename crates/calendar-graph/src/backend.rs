@@ -49,34 +49,31 @@ impl<S: ScopeSet<MicrosoftGraph>> GraphBackend<S> {
     }
 }
 
-/// A path segment of a batch item's relative URL, percent-encoded.
-fn segment(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
-}
-
 /// The batch item of one write.
-fn batch_request(mailbox: &str, n: usize, w: &Write) -> Result<BatchRequest, InputError> {
+fn batch_request<S: ScopeSet<MicrosoftGraph>>(
+    client: &Client<S>,
+    mailbox: &str,
+    n: usize,
+    w: &Write,
+) -> Result<BatchRequest, InputError> {
     let id = n.to_string();
-    let mb = segment(mailbox);
     Ok(match w {
         Write::Create(d) => BatchRequest {
             id,
             method: Method::POST,
-            url: format!("/users/{mb}/events"),
+            url: client.events_url(mailbox, None),
             body: Some(new_event(d).to_json(true)?),
         },
         Write::Update(eid, d) => BatchRequest {
             id,
             method: Method::PATCH,
-            url: format!("/users/{mb}/events/{}", segment(eid)),
+            url: client.events_url(mailbox, Some(eid)),
             body: Some(new_event(d).to_json(false)?),
         },
         Write::Delete(eid, _) => BatchRequest {
             id,
             method: Method::DELETE,
-            url: format!("/users/{mb}/events/{}", segment(eid)),
+            url: client.events_url(mailbox, Some(eid)),
             body: None,
         },
     })
@@ -197,7 +194,7 @@ where
                 let requests: Vec<Result<BatchRequest, InputError>> = chunk
                     .iter()
                     .enumerate()
-                    .map(|(i, w)| batch_request(mailbox, i + 1, w))
+                    .map(|(i, w)| batch_request(&self.client, mailbox, i + 1, w))
                     .collect();
                 let valid: Vec<BatchRequest> = requests
                     .iter()

@@ -2,6 +2,7 @@
 //! platform's scope set, and [`graph_platform`]: a [`Platform`] set up for Microsoft Graph.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -106,6 +107,8 @@ impl<S: ScopeList + 'static> TokenProvider for RolesChecked<S> {
 /// application permissions of `S`.
 pub struct Client<S: ScopeSet<MicrosoftGraph> = CalendarsReadWrite> {
     transport: Transport,
+    /// A named calendar (`/users/{id}/calendars/{calendar}/...`), or the default one.
+    calendar: Option<Arc<str>>,
     scopes: PhantomData<fn() -> S>,
 }
 
@@ -113,6 +116,7 @@ impl<S: ScopeSet<MicrosoftGraph>> Clone for Client<S> {
     fn clone(&self) -> Self {
         Self {
             transport: self.transport.clone(),
+            calendar: self.calendar.clone(),
             scopes: PhantomData,
         }
     }
@@ -122,6 +126,7 @@ impl<S: ScopeSet<MicrosoftGraph>> std::fmt::Debug for Client<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("base", &self.transport.base_url().as_str())
+            .field("calendar", &self.calendar)
             .finish_non_exhaustive()
     }
 }
@@ -138,12 +143,61 @@ impl<S: ScopeSet<MicrosoftGraph>> Client<S> {
     pub fn new(platform: &Platform<S>, base_url: impl IntoUrl) -> Result<Self, Error> {
         Ok(Self {
             transport: platform.transport(base_url)?,
+            calendar: None,
             scopes: PhantomData,
         })
     }
 
+    /// The same client on the calendar `calendar_id` of each mailbox
+    /// (`/users/{id}/calendars/{calendar_id}/events`) instead of the default calendar. The id
+    /// is a calendar's Graph id, the same in every call (a dedicated "Shifts" calendar).
+    /// [`delta`](Self::delta) stays on the primary calendar (delta on a named calendar is
+    /// beta-only in Graph).
+    pub fn in_calendar(&self, calendar_id: &str) -> Self {
+        Self {
+            transport: self.transport.clone(),
+            calendar: Some(Arc::from(calendar_id)),
+            scopes: PhantomData,
+        }
+    }
+
     pub(crate) fn transport(&self) -> &Transport {
         &self.transport
+    }
+
+    /// `users/{mailbox}[/calendars/{calendar}]/{collection}` as path segments.
+    fn path<'a>(
+        &'a self,
+        mailbox: &'a str,
+        collection: &'a str,
+        id: Option<&'a str>,
+    ) -> Vec<&'a str> {
+        let mut p = vec!["users", mailbox];
+        if let Some(c) = &self.calendar {
+            p.extend(["calendars", c.as_ref()]);
+        }
+        p.push(collection);
+        p.extend(id);
+        p
+    }
+
+    /// The path of the events collection relative to the API version, for batch items.
+    pub(crate) fn events_url(&self, mailbox: &str, id: Option<&str>) -> String {
+        let enc = |s: &str| {
+            url::form_urlencoded::byte_serialize(s.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20")
+        };
+        let mut out = format!("/users/{}", enc(mailbox));
+        if let Some(c) = &self.calendar {
+            out.push_str(&format!("/calendars/{}", enc(c)));
+        }
+        out.push_str("/events");
+        if let Some(id) = id {
+            out.push('/');
+            out.push_str(&enc(id));
+        }
+        out
     }
 
     /// Obtains a token (checking its `roles` claim where it can be read) without any Graph
@@ -177,7 +231,7 @@ impl<S: ScopeSet<MicrosoftGraph>> Client<S> {
             let body = event.to_json(true)?;
             let mut req = self
                 .transport
-                .request(Method::POST, &["users", mailbox, "events"])
+                .request(Method::POST, &self.path(mailbox, "events", None))
                 .header("Prefer", PREFER)
                 .rate_key(mailbox)
                 .json(&body);
@@ -203,7 +257,7 @@ impl<S: ScopeSet<MicrosoftGraph>> Client<S> {
         async move {
             let v: Value = self
                 .transport
-                .request(Method::GET, &["users", mailbox, "events", id])
+                .request(Method::GET, &self.path(mailbox, "events", Some(id)))
                 .query("$expand", expand_tag())
                 .header("Prefer", PREFER)
                 .rate_key(mailbox)
@@ -230,7 +284,7 @@ impl<S: ScopeSet<MicrosoftGraph>> Client<S> {
         async move {
             let body = event.to_json(false)?;
             self.transport
-                .request(Method::PATCH, &["users", mailbox, "events", id])
+                .request(Method::PATCH, &self.path(mailbox, "events", Some(id)))
                 .header("Prefer", PREFER)
                 .rate_key(mailbox)
                 .idempotent()
@@ -256,7 +310,7 @@ impl<S: ScopeSet<MicrosoftGraph>> Client<S> {
         async move {
             match self
                 .transport
-                .request(Method::DELETE, &["users", mailbox, "events", id])
+                .request(Method::DELETE, &self.path(mailbox, "events", Some(id)))
                 .rate_key(mailbox)
                 .send()
                 .await
@@ -320,17 +374,23 @@ impl<S: ScopeSet<MicrosoftGraph>> Client<S> {
         query: Vec<(&'static str, String)>,
     ) -> BoxStream<'static, Result<Event, Error>> {
         let transport = self.transport.clone();
+        let first: Vec<String> = self
+            .path(mailbox, collection, None)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         let mailbox = mailbox.to_owned();
         let for_errors = mailbox.clone();
         wfm_http::paginate(Cursor::First, move |cursor| {
             let transport = transport.clone();
             let mailbox = mailbox.clone();
             let query = query.clone();
+            let first = first.clone();
             async move {
                 let req = match cursor {
                     Cursor::First => {
-                        let mut r =
-                            transport.request(Method::GET, &["users", &mailbox, collection]);
+                        let segments: Vec<&str> = first.iter().map(String::as_str).collect();
+                        let mut r = transport.request(Method::GET, &segments);
                         for (k, v) in &query {
                             r = r.query(k, v);
                         }

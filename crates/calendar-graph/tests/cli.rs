@@ -132,3 +132,41 @@ async fn a_token_without_calendars_readwrite_exits_2_before_any_graph_request() 
     );
     assert_eq!(graph.requests(), 0);
 }
+
+#[tokio::test]
+async fn a_named_calendar_gets_the_events_and_the_default_one_stays_as_it_was() {
+    use calendar_graph::scopes::CalendarsReadWrite;
+    use calendar_graph::sync::{SyncOptions, by_mailbox, sync};
+    use calendar_graph::{Client, GraphBackend, graph_platform};
+    use wfm_auth::{ClientAuth, ClientCredentials, MICROSOFT_GRAPH_DEFAULT_SCOPE};
+
+    let server = MockServer::start().await;
+    let tokens = TokenEndpoint::mount(&server, "/tenant/oauth2/v2.0/token").await;
+    let graph = GraphCalendar::mount(&server).await.require_token(&tokens);
+    let platform = graph_platform::<CalendarsReadWrite>(
+        ClientCredentials::new(tokens.url(), "id", "secret")
+            .auth_style(ClientAuth::RequestBody)
+            .scope(MICROSOFT_GRAPH_DEFAULT_SCOPE),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let client = Client::new(&platform, format!("{}/v1.0/", server.uri()))
+        .unwrap()
+        .in_calendar("AAMkShifts==");
+    let shifts = ical_feed::json::shifts_from_json(
+        &std::fs::read_to_string(data("graph/shifts.json")).unwrap(),
+    )
+    .unwrap();
+    let input = by_mailbox(shifts, &std::collections::HashMap::new());
+    for batching in [false, true] {
+        let backend = GraphBackend::new(client.clone()).batching(batching);
+        let report = sync(&backend, &input, &SyncOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(report.counts.failed, 0, "{:?}", report.failures);
+    }
+    assert_eq!(graph.events("a7/calendars/AAMkShifts==").len(), 2);
+    assert_eq!(graph.events("b3/calendars/AAMkShifts==").len(), 1);
+    assert!(graph.events("a7").is_empty());
+}

@@ -137,7 +137,8 @@ impl GraphCalendar {
         true
     }
 
-    /// The events of a mailbox, with their extended properties.
+    /// The events of a mailbox's default calendar (`mailbox`) or of a named one
+    /// (`{mailbox}/calendars/{id}`), with their extended properties.
     pub fn events(&self, mailbox: &str) -> Vec<Value> {
         lock(&self.state.mailboxes)
             .get(mailbox)
@@ -286,6 +287,12 @@ impl GraphCalendar {
                 st.missing_prefer.fetch_add(1, Ordering::SeqCst);
             }
         }
+        // A named calendar's events are kept apart, under `{mailbox}/calendars/{id}`.
+        let (store, rest) = match rest {
+            [c, cal, tail @ ..] if c == "calendars" => (format!("{mailbox}/calendars/{cal}"), tail),
+            _ => (mailbox.to_owned(), rest),
+        };
+        let mailbox = store.as_str();
         match (request.method.as_str(), rest) {
             ("GET", [c]) if c == "events" => self.list(request, mailbox),
             ("POST", [c]) if c == "events" => self.create(request, mailbox),
