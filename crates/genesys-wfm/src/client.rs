@@ -21,10 +21,12 @@ use crate::models::{
     ActivityCode, ActivityCodeListing, AgentManagementUnit, AgentScheduleQuery,
     AgentScheduleSearch, AgentSchedules, BusinessUnit, BusinessUnitListItem, BusinessUnitListing,
     Division, DivisionListing, ImportProcessingResponse, ImportScheduleUpload, ImportUploadUrl,
-    ManagementUnit, ManagementUnitListing, PermittedDivisionListing, ProcessImportRequest,
-    ProcessUpdateRequest, QueriedAgentSchedules, ScheduleListItem, ScheduleListing,
-    ScheduleMetadata, TokenInfo, UpdateProcessingResponse, UpdateScheduleUpload, UpdateUploadUrl,
-    UploadUrlRequest, UserListing, UserScheduleAdherence,
+    IntegrationStatus, IntegrationStatusRequest, ManagementUnit, ManagementUnitListing, NewTimeOff,
+    PermittedDivisionListing, ProcessImportRequest, ProcessUpdateRequest, QueriedAgentSchedules,
+    ScheduleListItem, ScheduleListing, ScheduleMetadata, TimeOffPatch, TimeOffQuery,
+    TimeOffRequest, TimeOffRequestList, TimeOffRequestListItem, TimeOffRequestListing, TokenInfo,
+    UpdateProcessingResponse, UpdateScheduleUpload, UpdateUploadUrl, UploadUrlRequest, UserListing,
+    UserScheduleAdherence,
 };
 use crate::region::{Environment, IntoEnvironment};
 use crate::scopes::{AuthorizationReadonly, WorkforceManagement, WorkforceManagementReadonly};
@@ -549,6 +551,123 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
                 all.extend(page);
             }
             Ok(all)
+        })
+    }
+
+    /// `POST .../managementunits/{managementUnitId}/timeoffrequests`: creates time off for the
+    /// agents of `time_off` (one request per agent). Not retried by the transport (a repeated
+    /// create would duplicate).
+    ///
+    /// Scope: [`WorkforceManagement`]; permissions: [`TIME_OFF_CREATE`](endpoints::TIME_OFF_CREATE)
+    /// (`wfm:timeOffRequest:add`), in the management unit's division.
+    pub fn create_time_off<'a>(
+        &'a self,
+        management_unit_id: &'a str,
+        time_off: &'a NewTimeOff,
+    ) -> BoxFuture<'a, Result<Vec<TimeOffRequest>, Error>>
+    where
+        S: Grants<WorkforceManagement>,
+    {
+        Box::pin(async move {
+            let list: TimeOffRequestList = self
+                .json(
+                    endpoints::TIME_OFF_CREATE
+                        .request(&self.transport, &[management_unit_id])
+                        .json(time_off),
+                )
+                .await?;
+            Ok(list.time_off_requests)
+        })
+    }
+
+    /// `POST .../managementunits/{managementUnitId}/timeoffrequests/query`: the unit's time-off
+    /// requests matching `query`, inline or from the `downloadUrl` (no token).
+    ///
+    /// Scope: [`WorkforceManagementReadonly`]; permissions:
+    /// [`TIME_OFF_QUERY`](endpoints::TIME_OFF_QUERY) (`wfm:timeOffRequest:view`).
+    pub fn query_time_off<'a>(
+        &'a self,
+        management_unit_id: &'a str,
+        query: &'a TimeOffQuery,
+    ) -> BoxFuture<'a, Result<Vec<TimeOffRequestListItem>, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(async move {
+            let listing: TimeOffRequestListing = self
+                .json(
+                    endpoints::TIME_OFF_QUERY
+                        .request(&self.transport, &[management_unit_id])
+                        .json(query)
+                        .idempotent(),
+                )
+                .await?;
+            match listing.download_url {
+                Some(url) if listing.entities.is_empty() => {
+                    let listing: TimeOffRequestListing = self.download(&url).await?;
+                    Ok(listing.entities)
+                }
+                _ => Ok(listing.entities),
+            }
+        })
+    }
+
+    /// `PATCH .../managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}`:
+    /// approves, denies or changes a request (a stale `metadata.version` is a 409).
+    ///
+    /// Scope: [`WorkforceManagement`]; permissions: [`TIME_OFF_UPDATE`](endpoints::TIME_OFF_UPDATE)
+    /// (`wfm:timeOffRequest:edit`).
+    pub fn update_time_off<'a>(
+        &'a self,
+        management_unit_id: &'a str,
+        user_id: &'a str,
+        time_off_request_id: &'a str,
+        patch: &'a TimeOffPatch,
+    ) -> BoxFuture<'a, Result<TimeOffRequest, Error>>
+    where
+        S: Grants<WorkforceManagement>,
+    {
+        Box::pin(
+            self.json(
+                endpoints::TIME_OFF_UPDATE
+                    .request(
+                        &self.transport,
+                        &[management_unit_id, user_id, time_off_request_id],
+                    )
+                    .json(patch),
+            ),
+        )
+    }
+
+    /// `PATCH .../timeoffrequests/{timeOffRequestId}/users/{userId}/integrationstatus`: records
+    /// how the request went in the caller's own system (payroll, HRIS).
+    ///
+    /// Scope: [`WorkforceManagement`]; permissions:
+    /// [`TIME_OFF_INTEGRATION_STATUS`](endpoints::TIME_OFF_INTEGRATION_STATUS)
+    /// (`wfm:timeOffRequest:edit`).
+    pub fn set_time_off_integration_status<'a>(
+        &'a self,
+        management_unit_id: &'a str,
+        time_off_request_id: &'a str,
+        user_id: &'a str,
+        status: &'a str,
+    ) -> BoxFuture<'a, Result<IntegrationStatus, Error>>
+    where
+        S: Grants<WorkforceManagement>,
+    {
+        Box::pin(async move {
+            let body = IntegrationStatusRequest {
+                integration_status: status.to_owned(),
+            };
+            self.json(
+                endpoints::TIME_OFF_INTEGRATION_STATUS
+                    .request(
+                        &self.transport,
+                        &[management_unit_id, time_off_request_id, user_id],
+                    )
+                    .json(&body),
+            )
+            .await
         })
     }
 

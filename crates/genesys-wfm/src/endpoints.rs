@@ -337,6 +337,15 @@ endpoints! {
     /// `GET /api/v2/workforcemanagement/adherence?userId=`: real-time adherence of at most 100
     /// users a call.
     ADHERENCE = ("get_workforcemanagement_adherence", "GET", "/api/v2/workforcemanagement/adherence", Permissions::any(&["wfm:realtimeAdherence:view"]));
+    /// `POST /api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests`:
+    /// time off for agents, as an administrator.
+    TIME_OFF_CREATE = ("post_workforcemanagement_managementunit_timeoffrequests", "POST", "/api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests", Permissions::any(&["wfm:timeOffRequest:add"]));
+    /// `POST .../managementunits/{managementUnitId}/timeoffrequests/query`.
+    TIME_OFF_QUERY = ("post_workforcemanagement_managementunit_timeoffrequests_query", "POST", "/api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/query", Permissions::any(&["wfm:timeOffRequest:view"]));
+    /// `PATCH .../managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}`.
+    TIME_OFF_UPDATE = ("patch_workforcemanagement_managementunit_user_timeoffrequest", "PATCH", "/api/v2/workforcemanagement/managementunits/{managementUnitId}/users/{userId}/timeoffrequests/{timeOffRequestId}", Permissions::any(&["wfm:timeOffRequest:edit"]));
+    /// `PATCH .../managementunits/{managementUnitId}/timeoffrequests/{timeOffRequestId}/users/{userId}/integrationstatus`.
+    TIME_OFF_INTEGRATION_STATUS = ("patch_workforcemanagement_managementunit_timeoffrequest_user_integrationstatus", "PATCH", "/api/v2/workforcemanagement/managementunits/{managementUnitId}/timeoffrequests/{timeOffRequestId}/users/{userId}/integrationstatus", Permissions::any(&["wfm:timeOffRequest:edit"]));
     /// `POST .../weeks/{weekId}/schedules/{scheduleId}/update/uploadurl` (the first step of the upload flow).
     SCHEDULE_UPDATE_UPLOAD_URL = ("post_workforcemanagement_businessunit_week_schedule_update_uploadurl", "POST", "/api/v2/workforcemanagement/businessunits/{businessUnitId}/weeks/{weekId}/schedules/{scheduleId}/update/uploadurl", Permissions::any(&["wfm:schedule:edit"]));
     /// `POST .../weeks/{weekId}/schedules/{scheduleId}/update` (the last step of the upload flow).

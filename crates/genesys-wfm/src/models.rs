@@ -22,6 +22,16 @@ pub struct ModelInfo {
     pub types: &'static [&'static str],
 }
 
+/// A JSON `null` reads as the field's default, as a missing field does: a model never fails on
+/// a `null` where it expects a list or a value.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
+}
+
 macro_rules! models {
     ($(
         @sdk $sdk:literal
@@ -40,7 +50,7 @@ macro_rules! models {
             pub struct $Name {
                 $(
                     $(#[$fmeta])*
-                    #[serde(rename = $json)]
+                    #[serde(rename = $json, deserialize_with = "null_as_default")]
                     pub $field: $ty,
                 )*
             }
@@ -754,6 +764,160 @@ models! {
         /// When the adherence state last changed.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub time_of_adherence_change: Option<DateTime<Utc>> = "timeOfAdherenceChange",
+    }
+
+    @sdk "CreateAdminTimeOffRequest"
+    /// Time off to create for agents (full days, or partial days with durations).
+    pub struct NewTimeOff {
+        /// `PENDING` or `APPROVED`.
+        pub status: String = "status",
+        /// The agents.
+        pub users: Vec<UserReference> = "users",
+        /// The time-off activity code.
+        pub activity_code_id: String = "activityCodeId",
+        /// Notes.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub notes: Option<String> = "notes",
+        /// Full days (`YYYY-MM-DD`, in the management unit's time zone).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub full_day_management_unit_dates: Vec<String> = "fullDayManagementUnitDates",
+        /// Partial days: their starts.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub partial_day_start_date_times: Vec<DateTime<Utc>> = "partialDayStartDateTimes",
+        /// Minutes per day.
+        pub daily_duration_minutes: u32 = "dailyDurationMinutes",
+        /// Whether it is paid.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub paid: Option<bool> = "paid",
+    }
+
+    @sdk "TimeOffRequestResponse"
+    /// A time-off request.
+    pub struct TimeOffRequest {
+        /// The id.
+        pub id: String = "id",
+        /// The agent.
+        pub user: UserReference = "user",
+        /// Whether it covers full days.
+        pub is_full_day_request: bool = "isFullDayRequest",
+        /// The activity code.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub activity_code_id: Option<String> = "activityCodeId",
+        /// `PENDING`, `APPROVED`, `DENIED`, `CANCELED`.
+        pub status: String = "status",
+        /// Full days.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub full_day_management_unit_dates: Vec<String> = "fullDayManagementUnitDates",
+        /// Partial days' starts.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub partial_day_start_date_times: Vec<DateTime<Utc>> = "partialDayStartDateTimes",
+        /// Minutes per day.
+        pub daily_duration_minutes: u32 = "dailyDurationMinutes",
+        /// Notes.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub notes: Option<String> = "notes",
+        /// The version, sent back on update.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub metadata: Option<VersionMetadata> = "metadata",
+    }
+
+    @sdk "TimeOffRequestList"
+    /// The requests a create made (one per agent).
+    pub struct TimeOffRequestList {
+        /// The requests.
+        pub time_off_requests: Vec<TimeOffRequest> = "timeOffRequests",
+    }
+
+    @sdk "DateRange"
+    /// A range of dates (`YYYY-MM-DD`).
+    pub struct DateRange {
+        /// The first day.
+        pub start_date: String = "startDate",
+        /// The last day.
+        pub end_date: String = "endDate",
+    }
+
+    @sdk "TimeOffRequestQueryBody"
+    /// What to look for in a time-off query.
+    pub struct TimeOffQuery {
+        /// Only these agents.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub user_ids: Vec<String> = "userIds",
+        /// Only these statuses.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub statuses: Vec<String> = "statuses",
+        /// Only in this range.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub date_range: Option<DateRange> = "dateRange",
+    }
+
+    @sdk "TimeOffRequestListItem"
+    /// A time-off request as a query lists it.
+    pub struct TimeOffRequestListItem {
+        /// The id.
+        pub id: String = "id",
+        /// The agent.
+        pub user: UserReference = "user",
+        /// `PENDING`, `APPROVED`, `DENIED`, `CANCELED`.
+        pub status: String = "status",
+        /// The activity code.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub activity_code_id: Option<String> = "activityCodeId",
+        /// Full days.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub full_day_management_unit_dates: Vec<String> = "fullDayManagementUnitDates",
+        /// The version.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub metadata: Option<VersionMetadata> = "metadata",
+    }
+
+    @sdk "TimeOffRequestListing"
+    /// Time-off requests, inline or behind a `downloadUrl`.
+    pub struct TimeOffRequestListing {
+        /// The requests, when inline.
+        pub entities: Vec<TimeOffRequestListItem> = "entities",
+        /// Where to download them otherwise.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub download_url: Option<String> = "downloadUrl",
+    }
+
+    @sdk "AdminTimeOffRequestPatch"
+    /// A change to a time-off request; send its version as read.
+    pub struct TimeOffPatch {
+        /// A new status (`APPROVED`, `DENIED`, `CANCELED`, `PENDING`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<String> = "status",
+        /// New notes.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub notes: Option<String> = "notes",
+        /// The version, as read.
+        pub metadata: VersionMetadata = "metadata",
+    }
+
+    @sdk "SetTimeOffIntegrationStatusRequest"
+    /// The integration status to set.
+    pub struct IntegrationStatusRequest {
+        /// `Processing`, `Error`, `AutomaticallyComplete`, `ManuallyComplete`.
+        pub integration_status: String = "integrationStatus",
+    }
+
+    @sdk "TimeOffRequestReference"
+    /// A reference to a time-off request.
+    pub struct TimeOffRequestReference {
+        /// The id.
+        pub id: String = "id",
+    }
+
+    @sdk "UserTimeOffIntegrationStatusResponse"
+    /// A time-off request's integration status.
+    pub struct IntegrationStatus {
+        /// The request.
+        pub time_off_request: TimeOffRequestReference = "timeOffRequest",
+        /// The status.
+        pub integration_status: String = "integrationStatus",
+        /// The agent.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub user: Option<UserReference> = "user",
     }
 }
 

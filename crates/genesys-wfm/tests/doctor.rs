@@ -81,6 +81,9 @@ async fn exits_0_when_nothing_is_missing() {
         "wfm:schedule:edit",
         "wfm:schedule:add",
         "wfm:realtimeAdherence:view",
+        "wfm:timeOffRequest:add",
+        "wfm:timeOffRequest:view",
+        "wfm:timeOffRequest:edit",
     ] {
         org.grant_everywhere(p);
     }

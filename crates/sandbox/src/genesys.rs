@@ -151,6 +151,8 @@ struct Data {
     activity_codes: BTreeMap<String, Vec<Value>>,
     /// agent -> version of its schedule
     agent_versions: BTreeMap<String, i64>,
+    /// time-off requests, with a `managementUnitId` and an `integrationStatus` of the stand-in's own
+    time_off: Vec<Value>,
     rate_limited: Option<(u32, u64)>,
 }
 
@@ -614,6 +616,25 @@ impl GenesysOrg {
                 let codes = data.activity_codes.get(*bu).cloned().unwrap_or_default();
                 ok(json!({"entities": codes}))
             }
+            (
+                "POST" | "PATCH",
+                [
+                    "workforcemanagement",
+                    "managementunits",
+                    mu,
+                    "timeoffrequests",
+                    rest @ ..,
+                ]
+                | [
+                    "workforcemanagement",
+                    "managementunits",
+                    mu,
+                    "users",
+                    _,
+                    "timeoffrequests",
+                    rest @ ..,
+                ],
+            ) => self.time_off(method, mu, &seg, rest, req),
             ("GET", ["workforcemanagement", "agents", agent, "managementunit"]) => {
                 let data = lock(&self.state.data);
                 let found = data
@@ -1012,6 +1033,133 @@ impl GenesysOrg {
             "operationId": format!("sandbox-operation-{n}"),
             "result": {"agentSchedules": schedules, "businessUnitTimeZone": tz},
         }))
+    }
+
+    /// Time-off requests: create, query, update, integration status.
+    fn time_off(
+        &self,
+        method: &str,
+        mu: &str,
+        seg: &[&str],
+        rest: &[&str],
+        req: &Request,
+    ) -> ResponseTemplate {
+        let Some((_, _, div)) = lock(&self.state.data).management_units.get(mu).cloned() else {
+            return self.error(404, "not.found", "management unit not found");
+        };
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        let by_user = seg.get(3) == Some(&"users");
+        match (method, by_user, rest) {
+            ("POST", false, []) => {
+                if let Some(denied) = self.forbidden(&["wfm:timeOffRequest:add"], &div) {
+                    return denied;
+                }
+                let mut data = lock(&self.state.data);
+                let members = data.agents.get(mu).cloned().unwrap_or_default();
+                let mut created = Vec::new();
+                for user in body["users"].as_array().into_iter().flatten() {
+                    let Some(id) = user["id"].as_str() else {
+                        continue;
+                    };
+                    if !members.contains(id) {
+                        drop(data);
+                        return self.error(
+                            400,
+                            "bad.request",
+                            "the user is not in the management unit",
+                        );
+                    }
+                    let n = self.state.correlation.fetch_add(1, Ordering::SeqCst) + 1;
+                    let full_days = body["fullDayManagementUnitDates"].clone();
+                    let request = json!({
+                        "id": format!("time-off-{n}"),
+                        "user": {"id": id},
+                        "isFullDayRequest": full_days.as_array().is_some_and(|d| !d.is_empty()),
+                        "activityCodeId": body["activityCodeId"],
+                        "status": body["status"],
+                        "fullDayManagementUnitDates": full_days,
+                        "partialDayStartDateTimes": body["partialDayStartDateTimes"],
+                        "dailyDurationMinutes": body["dailyDurationMinutes"],
+                        "notes": body["notes"],
+                        "metadata": {"version": 1},
+                        "managementUnitId": mu,
+                    });
+                    data.time_off.push(request.clone());
+                    created.push(request);
+                }
+                ok(json!({"id": mu, "timeOffRequests": created}))
+            }
+            ("POST", false, ["query"]) => {
+                if let Some(denied) = self.forbidden(&["wfm:timeOffRequest:view"], &div) {
+                    return denied;
+                }
+                let users: Vec<&str> = body["userIds"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                let statuses: Vec<&str> = body["statuses"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                let data = lock(&self.state.data);
+                let entities: Vec<Value> = data
+                    .time_off
+                    .iter()
+                    .filter(|t| t["managementUnitId"] == mu)
+                    .filter(|t| {
+                        users.is_empty()
+                            || t["user"]["id"].as_str().is_some_and(|u| users.contains(&u))
+                    })
+                    .filter(|t| {
+                        statuses.is_empty()
+                            || t["status"].as_str().is_some_and(|s| statuses.contains(&s))
+                    })
+                    .cloned()
+                    .collect();
+                ok(json!({"entities": entities}))
+            }
+            ("PATCH", true, [id]) | ("PATCH", false, [id, "users", _, "integrationstatus"]) => {
+                if let Some(denied) = self.forbidden(&["wfm:timeOffRequest:edit"], &div) {
+                    return denied;
+                }
+                let mut data = lock(&self.state.data);
+                let Some(request) = data
+                    .time_off
+                    .iter_mut()
+                    .find(|t| t["id"] == *id && t["managementUnitId"] == mu)
+                else {
+                    drop(data);
+                    return self.error(404, "not.found", "time-off request not found");
+                };
+                if !by_user {
+                    request["integrationStatus"] = body["integrationStatus"].clone();
+                    let answer = json!({"timeOffRequest": {"id": id}, "integrationStatus": body["integrationStatus"], "user": request["user"]});
+                    return ok(answer);
+                }
+                let current = request["metadata"]["version"].as_i64().unwrap_or(1);
+                if body["metadata"]["version"].as_i64() != Some(current) {
+                    drop(data);
+                    return self.error(409, "conflict", "Version does not match current version.");
+                }
+                for field in ["status", "notes"] {
+                    if !body[field].is_null() {
+                        request[field] = body[field].clone();
+                    }
+                }
+                request["metadata"]["version"] = json!(current + 1);
+                ok(request.clone())
+            }
+            _ => self.error(404, "not.found", "no such resource"),
+        }
+    }
+
+    /// The time-off requests stored (with the stand-in's `managementUnitId` and `integrationStatus`).
+    pub fn time_off_requests(&self) -> Vec<Value> {
+        lock(&self.state.data).time_off.clone()
     }
 
     /// Sends an event to every channel subscribed to `topic` (queued until its websocket connects).
