@@ -127,6 +127,14 @@ where
 {
     type Error = Error;
 
+    /// Graph needs a Windows zone name: the shift's IANA zone must map through CLDR.
+    fn validate(&self, event: &Desired) -> Result<(), InputError> {
+        match event.time_zone {
+            Some(tz) => crate::tz::windows_zone_of(tz).map(drop),
+            None => Ok(()),
+        }
+    }
+
     fn preflight(&self) -> BoxFuture<'_, Result<(), Error>> {
         self.client.preflight()
     }

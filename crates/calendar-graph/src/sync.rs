@@ -20,7 +20,6 @@ use sha2::{Digest, Sha256};
 
 use crate::error::InputError;
 use crate::event::{ShowAs, TAG_CATEGORY};
-use crate::tz::windows_zone_of;
 
 /// The content of an event as both sides see it; its hash decides whether to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +99,13 @@ pub struct OurEvent {
 pub trait CalendarBackend: Send + Sync {
     /// The backend's error.
     type Error: std::error::Error + Send + Sync + 'static;
+
+    /// Checks that the backend can write `event` (for example that it can name its time
+    /// zone); called for every wanted event before anything is sent. The default accepts all.
+    fn validate(&self, event: &Desired) -> Result<(), InputError> {
+        let _ = event;
+        Ok(())
+    }
 
     /// Checks credentials before any write (a token's permissions); no calendar request.
     fn preflight(&self) -> BoxFuture<'_, Result<(), Self::Error>>;
@@ -299,9 +305,6 @@ pub fn desired(
     run_id: &str,
 ) -> Result<Option<Desired>, InputError> {
     let time_zone = shift.timezone();
-    if let Some(tz) = time_zone {
-        windows_zone_of(tz)?;
-    }
     if shift.status() == Status::Cancelled {
         return Ok(None);
     }
@@ -358,7 +361,13 @@ pub async fn sync<B: CalendarBackend>(
                     source: e,
                 }
             })? {
-                Some(d) => want.push(d),
+                Some(d) => {
+                    backend.validate(&d).map_err(|e| SyncError::Input {
+                        shift_id: s.id().to_owned(),
+                        source: e,
+                    })?;
+                    want.push(d)
+                }
                 None => {
                     cancelled.insert(s.id());
                 }
