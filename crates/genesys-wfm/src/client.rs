@@ -701,7 +701,9 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
                         .request(&self.transport, &[business_unit_id, &week])
                         .json(&UploadUrlRequest {
                             content_length_bytes: body.len() as u64,
-                        }),
+                        })
+                        // Asking for an upload URL again creates nothing: safe to repeat.
+                        .idempotent(),
                 )
                 .await?;
             self.upload(&target.url, &target.headers, body).await?;
@@ -749,7 +751,9 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
                         .request(&self.transport, &[business_unit_id, &week, schedule_id])
                         .json(&UploadUrlRequest {
                             content_length_bytes: body.len() as u64,
-                        }),
+                        })
+                        // Asking for an upload URL again creates nothing: safe to repeat.
+                        .idempotent(),
                 )
                 .await?;
             self.upload(&target.url, &target.headers, body).await?;
