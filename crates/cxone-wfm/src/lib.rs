@@ -44,7 +44,8 @@
 //!   per-user errors, a [`Report`] and [`Progress`] events.
 //! - [`discovery`]: NICE CXone's real flow (OpenID and CXone discovery, the access-key
 //!   password grant, the tenant's API host).
-//! - [`ScimBackend`]: the same engine over CXone's real SCIM 2.0 user API.
+//! - [`ScimBackend`], [`UserHubBackend`]: the same engine over CXone's real user APIs (SCIM 2.0,
+//!   UserHub user management).
 //! - [`cli`]: the command-line sync of the `cxone_user_sync` example (flags, exit codes).
 //!
 //! The contract (`/api/wfm/v2/...`, scopes `wfm.users.read`, `wfm.users.write`,
@@ -63,6 +64,7 @@ mod plan;
 pub mod roster;
 mod scim_backend;
 pub mod timezone;
+mod userhub;
 
 pub mod scopes {
     //! The guide's WFM scopes as typed markers (declared in `wfm-scopes`), and
@@ -86,3 +88,4 @@ pub use error::Error;
 pub use model::{MAX_EXTERNAL_ID_LEN, Role, Skill, User, UserChanges};
 pub use plan::{Guard, GuardTripped, Plan, plan};
 pub use scim_backend::ScimBackend;
+pub use userhub::UserHubBackend;

@@ -3,6 +3,9 @@
 //! 429 bursts with `Retry-After`, a read-after-create window in which a new user answers 404,
 //! and, through [`DropRequests`], connections dropped before or after a request is applied.
 //!
+//! [`UserHub`] is a stand-in of CXone's UserHub user management (`/user-management/...`), the
+//! real user API a sync engine can also target.
+//!
 //! It belongs to the sandbox world: [`require_token`](CxoneWfm::require_token) makes it accept
 //! exactly the tokens a [`TokenEndpoint`] on the same server issued and still holds valid.
 //!
@@ -720,5 +723,198 @@ fn message_len(buf: &[u8], response: bool) -> Option<usize> {
         if at > buf.len() {
             return None;
         }
+    }
+}
+
+/// A stand-in of CXone's UserHub user management (`/user-management/...`), the shapes of NICE's
+/// published user-management API: list (`GET /v1/users`, `{"users": [...]}`), create
+/// (`POST /v1/users`, `{"success", "uuid"}`), update (`PUT /v1/users`, id in the body),
+/// deactivate (`POST /v1/users/deactivate`, `{"userIds"}` → `{"notDeletedUserIds"}`), revive
+/// (`POST /v1/users/{id}/revive`) and search (`POST /v2/users/search` with
+/// `{"filter": {"externalIdentity": [...]}}` → `{"totalRecords", "skip", "top", "users"}`).
+/// Deactivated users have `status: "DELETED"` and are listed only with `includeDeleted=true`.
+/// A create whose `externalIdentity` is taken answers 409 (the real answer is unconfirmed).
+#[derive(Clone)]
+pub struct UserHub {
+    state: Arc<HubState>,
+}
+
+struct HubState {
+    users: Mutex<Vec<Value>>,
+    log: Mutex<Vec<String>>,
+    tokens: Mutex<Option<TokenEndpoint>>,
+}
+
+impl fmt::Debug for UserHub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserHub")
+            .field("users", &lock(&self.state.users).len())
+            .field("requests", &lock(&self.state.log).len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl UserHub {
+    /// Mounts the stand-in under `/user-management` on `server`; any token is accepted until
+    /// [`require_token`](Self::require_token).
+    pub async fn mount(server: &MockServer) -> Self {
+        let hub = Self {
+            state: Arc::new(HubState {
+                users: Mutex::new(Vec::new()),
+                log: Mutex::new(Vec::new()),
+                tokens: Mutex::new(None),
+            }),
+        };
+        Mock::given(|req: &Request| req.url.path().starts_with("/user-management/"))
+            .respond_with(hub.clone())
+            .mount(server)
+            .await;
+        hub
+    }
+
+    /// Answer 401 to requests whose bearer token `tokens` did not issue or has expired.
+    pub fn require_token(self, tokens: &TokenEndpoint) -> Self {
+        *lock(&self.state.tokens) = Some(tokens.clone());
+        self
+    }
+
+    /// Stores a user as is, giving it an `id` and `status: "ACTIVE"` when it has none.
+    pub fn insert_user(&self, mut user: Value) -> Value {
+        let mut users = lock(&self.state.users);
+        let n = users.len() + 1;
+        if let Value::Object(u) = &mut user {
+            u.entry("id").or_insert_with(|| json!(format!("uh-{n:06}")));
+            u.entry("status").or_insert_with(|| json!("ACTIVE"));
+        }
+        users.push(user.clone());
+        user
+    }
+
+    /// Every user, deactivated ones included.
+    pub fn users(&self) -> Vec<Value> {
+        lock(&self.state.users).clone()
+    }
+
+    /// The requests received, as `METHOD /path`.
+    pub fn requests(&self) -> Vec<String> {
+        lock(&self.state.log).clone()
+    }
+
+    fn answer(&self, request: &Request) -> (u16, Value) {
+        let method = request.method.as_str().to_owned();
+        let path = request.url.path().to_owned();
+        lock(&self.state.log).push(format!("{method} {path}"));
+        let tokens = lock(&self.state.tokens).clone();
+        if let Some(tokens) = tokens
+            && !bearer_token(request).is_some_and(|b| tokens.is_valid(&b))
+        {
+            return (
+                401,
+                json!({"status": 401, "error": "Unauthorized", "message": "invalid token"}),
+            );
+        }
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let seg: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let mut users = lock(&self.state.users);
+        let find = |users: &[Value], id: &str| users.iter().position(|u| u["id"] == id);
+        match (method.as_str(), seg.as_slice()) {
+            ("GET", ["user-management", "v1", "users"]) => {
+                let deleted = request
+                    .url
+                    .query_pairs()
+                    .any(|(k, v)| k == "includeDeleted" && v == "true");
+                let list: Vec<Value> = users
+                    .iter()
+                    .filter(|u| deleted || u["status"] != "DELETED")
+                    .cloned()
+                    .collect();
+                (200, json!({"users": list}))
+            }
+            ("POST", ["user-management", "v1", "users"]) => {
+                for field in ["firstName", "lastName", "emailAddress", "role"] {
+                    if body[field].as_str().is_none_or(str::is_empty) {
+                        return (
+                            400,
+                            json!({"code": "BadRequest", "details": format!("{field} is required")}),
+                        );
+                    }
+                }
+                let ext = body["externalIdentity"].as_str().unwrap_or_default();
+                if !ext.is_empty() && users.iter().any(|u| u["externalIdentity"] == ext) {
+                    return (
+                        409,
+                        json!({"code": "Conflict", "details": format!("externalIdentity {ext} is in use")}),
+                    );
+                }
+                let id = format!("uh-{:06}", users.len() + 1);
+                let mut user = body.clone();
+                user["id"] = json!(id);
+                user["status"] = json!("ACTIVE");
+                users.push(user);
+                (201, json!({"success": true, "uuid": id}))
+            }
+            ("PUT", ["user-management", "v1", "users"]) => {
+                let id = body["id"].as_str().unwrap_or_default();
+                let Some(i) = find(&users, id) else {
+                    return (
+                        404,
+                        json!({"code": "NotFound", "details": format!("user {id} not found")}),
+                    );
+                };
+                let status = users[i]["status"].clone();
+                users[i] = body.clone();
+                users[i]["status"] = status;
+                (200, json!({"success": true}))
+            }
+            ("POST", ["user-management", "v1", "users", "deactivate"]) => {
+                let mut missing = Vec::new();
+                for id in body["userIds"].as_array().into_iter().flatten() {
+                    match find(&users, id.as_str().unwrap_or_default()) {
+                        Some(i) => users[i]["status"] = json!("DELETED"),
+                        None => missing.push(id.clone()),
+                    }
+                }
+                (200, json!({"notDeletedUserIds": missing}))
+            }
+            ("POST", ["user-management", "v1", "users", id, "revive"]) => match find(&users, id) {
+                Some(i) => {
+                    users[i]["status"] = json!("ACTIVE");
+                    (200, json!({"success": true, "uuid": id}))
+                }
+                None => (
+                    404,
+                    json!({"code": "NotFound", "details": format!("user {id} not found")}),
+                ),
+            },
+            ("POST", ["user-management", "v2", "users", "search"]) => {
+                let wanted: Vec<&Value> = body["filter"]["externalIdentity"]
+                    .as_array()
+                    .map(|a| a.iter().collect())
+                    .unwrap_or_default();
+                let top = body["top"].as_u64().unwrap_or(100) as usize;
+                let skip = body["skip"].as_u64().unwrap_or(0) as usize;
+                let matching: Vec<Value> = users
+                    .iter()
+                    .filter(|u| wanted.is_empty() || wanted.contains(&&u["externalIdentity"]))
+                    .cloned()
+                    .collect();
+                let page: Vec<Value> = matching.iter().skip(skip).take(top).cloned().collect();
+                (
+                    200,
+                    json!({"totalRecords": matching.len(), "skip": skip, "top": top, "users": page}),
+                )
+            }
+            _ => (
+                404,
+                json!({"code": "NotFound", "details": format!("no route for {method} {path}")}),
+            ),
+        }
+    }
+}
+
+impl Respond for UserHub {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let (status, body) = self.answer(request);
+        ResponseTemplate::new(status).set_body_json(body)
     }
 }

@@ -1,0 +1,232 @@
+//! [`UserHubBackend`]: the engine over CXone's UserHub user management
+//! (`/user-management/v1/users`), keyed by `externalIdentity`.
+//!
+//! The calls, as NICE's published user-management API names them: list
+//! (`GET /user-management/v1/users?includeDeleted=true`), search by `externalIdentity`
+//! (`POST /user-management/v2/users/search`), create (`POST /user-management/v1/users`), update
+//! (`PUT /user-management/v1/users`, the whole user with its `id`), deactivate
+//! (`POST /user-management/v1/users/deactivate`) and revive
+//! (`POST /user-management/v1/users/{id}/revive`). A deactivated user has `status: "DELETED"`;
+//! reactivation revives it. The first role becomes `role`, the others `secondaryRoleIds`.
+//! UserHub carries no skills, location or manager: [`Backend::normalize`] drops them.
+//! Whether search filters on `externalIdentity` and what a duplicate create answers are not
+//! confirmed by public material: check against your tenant.
+//!
+//! ```no_run
+//! use cxone_wfm::{Engine, UserHubBackend};
+//! # fn demo(platform: wfm_http::Platform, api_endpoint: &str) -> Result<(), cxone_wfm::Error> {
+//! let engine = Engine::new(UserHubBackend::new(&platform, api_endpoint)?);
+//! # let _ = engine; Ok(()) }
+//! ```
+
+use serde_json::{Value, json};
+use wfm_http::{BoxFuture, IntoUrl, Method, Platform, Transport};
+
+use crate::client::UserStream;
+use crate::engine::{Backend, UserStore};
+use crate::error::Error;
+use crate::model::{Role, User, UserChanges};
+
+/// The reconcile engine's backend over CXone UserHub (a grant without scopes).
+#[derive(Debug, Clone)]
+pub struct UserHubBackend {
+    transport: Transport,
+    roles: Option<Vec<Role>>,
+}
+
+impl UserHubBackend {
+    /// A backend on the tenant's API host (`api_endpoint` from discovery), sharing `platform`'s
+    /// budget and tokens. Roles are sent unchecked unless [`with_roles`](Self::with_roles).
+    pub fn new<S>(platform: &Platform<S>, api_endpoint: impl IntoUrl) -> Result<Self, Error> {
+        Ok(Self {
+            transport: platform.transport(api_endpoint)?,
+            roles: None,
+        })
+    }
+
+    /// The roles users may carry (`POST /authorization/v1/roles/search`), checked before sending.
+    pub fn with_roles(mut self, roles: Vec<Role>) -> Self {
+        self.roles = Some(roles);
+        self
+    }
+
+    async fn find(&self, external_id: &str) -> Result<Option<Value>, Error> {
+        let body: Value = self
+            .transport
+            .request(Method::POST, &["user-management", "v2", "users", "search"])
+            .idempotent() // a search changes nothing
+            .json(&json!({"filter": {"externalIdentity": [external_id]}, "skip": 0, "top": 2}))
+            .send_json()
+            .await?;
+        Ok(body["users"]
+            .as_array()
+            .and_then(|users| users.iter().find(|u| u["externalIdentity"] == external_id))
+            .cloned())
+    }
+
+    async fn post(&self, segments: &[&str], body: &Value) -> Result<(), Error> {
+        // Deactivating or reviving twice changes nothing: safe to repeat.
+        self.transport
+            .request(Method::POST, segments)
+            .idempotent()
+            .json(body)
+            .send()
+            .await?;
+        Ok(())
+    }
+}
+
+/// The WFM view of a UserHub user; `None` without an `externalIdentity`.
+pub(crate) fn from_hub(u: &Value) -> Option<User> {
+    let text = |k: &str| u[k].as_str().unwrap_or_default().to_owned();
+    let external_id = u["externalIdentity"].as_str().filter(|s| !s.is_empty())?;
+    let mut roles: Vec<String> = u["roleUUID"]
+        .as_str()
+        .or(u["role"].as_str())
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    roles.extend(
+        u["secondaryRoleIds"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str().map(str::to_owned)),
+    );
+    Some(User {
+        external_id: external_id.to_owned(),
+        first_name: text("firstName"),
+        last_name: text("lastName"),
+        email: text("emailAddress"),
+        timezone: text("timeZone"),
+        is_active: u["status"] != "DELETED",
+        roles,
+        skills: Vec::new(),
+        location: None,
+        manager_external_id: None,
+    })
+}
+
+fn set_roles(target: &mut Value, roles: &[String]) {
+    target["role"] = json!(roles.first().cloned().unwrap_or_default());
+    target["secondaryRoleIds"] = json!(roles.iter().skip(1).collect::<Vec<_>>());
+}
+
+impl UserStore for UserHubBackend {
+    fn get_user<'a>(&'a self, external_id: &'a str) -> BoxFuture<'a, Result<Option<User>, Error>> {
+        Box::pin(async move { Ok(self.find(external_id).await?.as_ref().and_then(from_hub)) })
+    }
+
+    fn update_user<'a>(&'a self, changes: &'a UserChanges) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let Some(mut current) = self.find(&changes.external_id).await? else {
+                return Err(Error::NotFound(changes.external_id.clone()));
+            };
+            let id = current["id"].as_str().unwrap_or_default().to_owned();
+            if changes.is_active == Some(false) {
+                return self
+                    .post(
+                        &["user-management", "v1", "users", "deactivate"],
+                        &json!({"userIds": [id]}),
+                    )
+                    .await;
+            }
+            if changes.is_active == Some(true) && current["status"] == "DELETED" {
+                self.post(
+                    &["user-management", "v1", "users", &id, "revive"],
+                    &json!({}),
+                )
+                .await?;
+            }
+            let mut fields = changes.clone();
+            fields.is_active = None;
+            if fields.is_empty() {
+                return Ok(());
+            }
+            for (key, value) in [
+                ("firstName", &fields.first_name),
+                ("lastName", &fields.last_name),
+                ("emailAddress", &fields.email),
+                ("timeZone", &fields.timezone),
+            ] {
+                if let Some(v) = value {
+                    current[key] = json!(v);
+                }
+            }
+            if let Some(roles) = &fields.roles {
+                set_roles(&mut current, roles);
+            }
+            if let Value::Object(o) = &mut current {
+                o.remove("status");
+            }
+            self.transport
+                .request(Method::PUT, &["user-management", "v1", "users"])
+                .json(&current)
+                .send()
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn create_user<'a>(&'a self, user: &'a User) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let mut body = json!({
+                "firstName": user.first_name,
+                "lastName": user.last_name,
+                "emailAddress": user.email,
+                "userName": user.email,
+                "timeZone": user.timezone,
+                "externalIdentity": user.external_id,
+            });
+            set_roles(&mut body, &user.roles);
+            self.transport
+                .request(Method::POST, &["user-management", "v1", "users"])
+                .json(&body)
+                .send()
+                .await?;
+            Ok(())
+        })
+    }
+}
+
+impl Backend for UserHubBackend {
+    fn list_users(&self) -> UserStream<'_> {
+        use futures::StreamExt;
+        futures::stream::once(async move {
+            let body: Value = self
+                .transport
+                .request(Method::GET, &["user-management", "v1", "users"])
+                .query("includeDeleted", "true")
+                .send_json()
+                .await?;
+            let users: Vec<Result<User, Error>> = body["users"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(from_hub)
+                .map(Ok)
+                .collect();
+            Ok::<_, Error>(futures::stream::iter(users))
+        })
+        .map(|r| match r {
+            Ok(s) => s.boxed(),
+            Err(e) => futures::stream::once(async move { Err(e) }).boxed(),
+        })
+        .flatten()
+        .boxed()
+    }
+
+    fn list_roles(&self) -> BoxFuture<'_, Result<Option<Vec<Role>>, Error>> {
+        Box::pin(async move { Ok(self.roles.clone()) })
+    }
+
+    fn normalize(&self, user: &User) -> User {
+        User {
+            skills: Vec::new(),
+            location: None,
+            manager_external_id: None,
+            ..user.clone()
+        }
+    }
+}
