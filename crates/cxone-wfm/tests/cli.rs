@@ -196,3 +196,17 @@ async fn a_token_without_the_roles_scope_is_refused_before_any_call() {
     assert!(out.stderr.contains("wfm.roles.read"), "{}", out.stderr);
     assert_eq!(w.wfm.stats().requests, 0);
 }
+
+#[tokio::test]
+async fn on_a_terminal_progress_is_a_redrawn_bar() {
+    let w = world().await;
+    let roster: String = format!("{HEADER}{}{}", roster_line(0), roster_line(1));
+    let files = Files::new("bar", &roster, ROLES);
+    let (seen, sink) = lines();
+    let out = run(args(&w, &files, &[]), Some("s".into()), true, sink).await;
+    assert_eq!(out.exit_code, EXIT_OK, "{out:?}");
+    let seen = seen.lock().unwrap().clone();
+    let last_bar = seen.iter().rev().find(|l| l.starts_with('\r')).unwrap();
+    assert_eq!(last_bar, &format!("\r[{}] 2/2", "#".repeat(30)));
+    assert!(!seen.iter().any(|l| l.starts_with("applied ")), "{seen:?}");
+}
