@@ -27,10 +27,10 @@
 //! |---|---|---|---|
 //! | `auth` (default) | [`auth`], [`scopes`] | `wfm-auth`, `wfm-scopes` | credentials, token cache, typed scopes |
 //! | `http` (default) | [`http`] | `wfm-http` | the one transport: platforms, retries, rate limits, errors, paging |
-//! | `genesys` | `genesys` | `genesys-wfm` | Genesys Cloud WFM (scopes so far) |
-//! | `cxone` | `cxone` | `cxone-wfm` | NICE CXone WFM user sync (not yet) |
+//! | `genesys` | `genesys` | `genesys-wfm` | Genesys Cloud WFM: schedules, time off, 403 diagnostics, preflight |
+//! | `cxone` | `cxone` | `cxone-wfm` | NICE CXone WFM user sync: an idempotent reconcile engine |
 //! | `scim` | `scim` | `wfm-scim` | SCIM 2.0 client and Zendesk provisioning |
-//! | `calendar-graph` | `graph` | `calendar-graph` | shifts mirrored to Outlook calendars (scopes so far) |
+//! | `calendar-graph` | `graph` | `calendar-graph` | shifts mirrored one way to Outlook calendars |
 //! | `ical` | `ical` | `ical-feed` | RFC 5545 shift feeds with signed feed URLs |
 //! | `full` | all of the above | | every production crate |
 //! | `sandbox` | `sandbox` | `wfm-sandbox` | local stand-ins of the platforms, for tests (not in `full`) |
