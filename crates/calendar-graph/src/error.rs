@@ -45,25 +45,7 @@ pub enum Error {
     Input(#[from] InputError),
 }
 
-/// A shift that cannot be mirrored as given.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum InputError {
-    /// The time zone is neither an IANA zone nor one CLDR maps to a Windows zone.
-    #[error(
-        "unknown time zone {zone:?}: give an IANA zone name such as `Europe/Paris` (it is mapped to a Windows zone through CLDR windowsZones)"
-    )]
-    UnknownTimeZone {
-        /// The zone as given.
-        zone: String,
-    },
-    /// The shift input could not be read.
-    #[error("invalid shift input: {0}")]
-    Shifts(String),
-    /// A `$batch` that Graph would refuse: empty, over 20 requests, or ids that are not unique.
-    #[error("invalid batch: {0}")]
-    Batch(String),
-}
+pub use calendar_sync::InputError;
 
 impl Error {
     /// Classifies a transport error, naming `mailbox` when Graph denied access to it.
@@ -140,14 +122,5 @@ impl ErrorMetadata for Error {
     }
     fn as_auth(&self) -> Option<&AuthError> {
         self.as_http().and_then(wfm_http::Error::as_auth)
-    }
-}
-
-impl ErrorMetadata for InputError {
-    fn is_retryable(&self) -> bool {
-        false
-    }
-    fn advice(&self) -> Option<&'static str> {
-        Some("fix the shift input and run again")
     }
 }

@@ -15,7 +15,7 @@ use crate::tz::{instant_of, local_date_time, windows_zone_of};
 pub const TAG_PROPERTY_ID: &str = "String {5d4c3a1e-9b7f-4e2a-8c61-0f3b7d2e9a54} Name WfmShift";
 
 /// The Outlook category every event we create carries, so people can see (and filter) them.
-pub const TAG_CATEGORY: &str = "WFM shift";
+pub use calendar_sync::TAG_CATEGORY;
 
 /// Our tag's value: the shift id and the hash of the content we wrote, `v1|<hash>|<shift id>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,9 +198,7 @@ impl Event {
 }
 
 /// Text compared across a round trip: `\r\n` as `\n`, surrounding whitespace trimmed.
-pub(crate) fn normalise_text(s: &str) -> String {
-    s.replace("\r\n", "\n").trim().to_owned()
-}
+pub(crate) use calendar_sync::normalise_text;
 
 #[cfg(test)]
 mod tests {
