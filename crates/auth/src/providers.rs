@@ -12,5 +12,6 @@
 //! assert_eq!(GenesysCloud::NAME, "Genesys Cloud");
 //! ```
 
+pub use wfm_scopes::cxone::NiceCxone;
 pub use wfm_scopes::genesys::GenesysCloud;
 pub use wfm_scopes::graph::MicrosoftGraph;

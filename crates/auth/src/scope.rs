@@ -1,7 +1,7 @@
 //! Typed scopes: zero-sized markers, sets of them, and membership checked by the compiler.
 //!
 //! Everything here is the dependency-free `wfm-scopes` crate, re-exported so that one
-//! dependency on `wfm-auth` is enough. Platform scopes: [`genesys`], [`graph`]; the grants that
+//! dependency on `wfm-auth` is enough. Platform scopes: [`genesys`], [`graph`], [`cxone`]; the grants that
 //! carry no scopes: [`RolesDecide`].
 //!
 //! ```
@@ -23,6 +23,6 @@
 //! ```
 
 pub use wfm_scopes::{
-    Grants, Provider, RolesDecide, Scope, ScopeList, ScopeNames, ScopeRequirement, ScopeSet,
-    declare_scopes, genesys, graph,
+    Grants, Provider, RolesDecide, Scope, ScopeList, ScopeNames, ScopeRequirement, ScopeSet, cxone,
+    declare_scopes, genesys, google, graph,
 };

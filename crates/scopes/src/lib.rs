@@ -53,6 +53,7 @@
 
 pub mod cxone;
 pub mod genesys;
+pub mod google;
 pub mod graph;
 
 /// A platform that issues scopes (Genesys Cloud, NICE CXone, Microsoft Graph, ...).
