@@ -68,7 +68,7 @@ pub use futures::future::BoxFuture;
 pub use http::{HeaderMap, Method, StatusCode};
 pub use limit::{CircuitBreaker, RateLimit};
 pub use paging::{Page, paginate};
-pub use platform::{DEFAULT_MAX_RESPONSE_BODY, IntoUrl, Platform, PlatformBuilder};
+pub use platform::{DEFAULT_MAX_RESPONSE_BODY, IntoUrl, Platform, PlatformBuilder, Stats};
 /// The one `reqwest` version the transport uses, for [`TransportBuilder::client`] and
 /// [`PlatformBuilder::client`]: build your client with this path so the versions match.
 pub use reqwest;

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use http::HeaderValue;
@@ -93,6 +94,84 @@ pub(crate) struct Shared {
     pub(crate) timeout: Duration,
     pub(crate) user_agent: HeaderValue,
     pub(crate) max_body: usize,
+    pub(crate) stats: Counters,
+}
+
+/// What a platform's transports have sent, for reports: requests on the wire (every attempt),
+/// retries, 429 answers and token refreshes after a 401. Read with [`Platform::stats`].
+///
+/// ```
+/// let platform = wfm_http::Platform::<wfm_auth::RolesDecide>::builder().build()?;
+/// let stats = platform.stats();
+/// assert_eq!((stats.requests(), stats.retries(), stats.throttled()), (0, 0, 0));
+/// # Ok::<(), wfm_http::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    requests: u64,
+    retries: u64,
+    throttled: u64,
+    token_refreshes: u64,
+}
+
+impl Stats {
+    /// Attempts sent (a retried call counts once per attempt).
+    pub fn requests(&self) -> u64 {
+        self.requests
+    }
+    /// Attempts that were sent again after a retryable failure.
+    pub fn retries(&self) -> u64 {
+        self.retries
+    }
+    /// 429 answers received.
+    pub fn throttled(&self) -> u64 {
+        self.throttled
+    }
+    /// Forced token refreshes after a 401.
+    pub fn token_refreshes(&self) -> u64 {
+        self.token_refreshes
+    }
+    /// What happened between `earlier` and `self` (for one run of a long-lived platform).
+    pub fn since(&self, earlier: &Stats) -> Stats {
+        Stats {
+            requests: self.requests.saturating_sub(earlier.requests),
+            retries: self.retries.saturating_sub(earlier.retries),
+            throttled: self.throttled.saturating_sub(earlier.throttled),
+            token_refreshes: self.token_refreshes.saturating_sub(earlier.token_refreshes),
+        }
+    }
+}
+
+/// The live counters behind [`Stats`].
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    throttled: AtomicU64,
+    token_refreshes: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn sent(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn retried(&self) {
+        self.retries.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn refreshed(&self) {
+        self.token_refreshes.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn snapshot(&self) -> Stats {
+        Stats {
+            requests: self.requests.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+            throttled: self.throttled.load(Ordering::Relaxed),
+            token_refreshes: self.token_refreshes.load(Ordering::Relaxed),
+        }
+    }
 }
 
 impl<S: ScopeList> Platform<S> {
@@ -134,6 +213,11 @@ impl<S> Platform<S> {
     /// The scopes every token must be granted: those of `S`.
     pub fn required_scopes(&self) -> &RequiredScopes {
         &self.shared.required
+    }
+
+    /// What the platform's transports have sent so far: requests, retries, 429s, token refreshes.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats.snapshot()
     }
 
     /// How many per-key rate limiters are live (keys seen recently); idle ones are forgotten.
@@ -308,6 +392,7 @@ impl<S: ScopeList> PlatformBuilder<S> {
             timeout: self.timeout,
             user_agent,
             max_body: self.max_body,
+            stats: Counters::default(),
         })))
     }
 }

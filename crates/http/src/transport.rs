@@ -16,7 +16,7 @@ use wfm_auth::{AccessToken, RolesDecide, TokenProvider};
 
 use crate::error::{ApiError, Error, MAX_ERROR_BODY};
 use crate::limit::{CircuitBreaker, RateLimit};
-use crate::platform::{IntoUrl, Platform, PlatformBuilder, Shared};
+use crate::platform::{IntoUrl, Platform, PlatformBuilder, Shared, Stats};
 use crate::retry::{RetryPolicy, is_idempotent_method, is_retryable_status};
 
 /// One HTTP pipeline for one platform base URL: bearer tokens, safe retries, rate limits, a
@@ -96,6 +96,11 @@ impl Transport {
     /// The base URL requests are relative to.
     pub fn base_url(&self) -> &Url {
         &self.base
+    }
+
+    /// What this transport's platform has sent so far (all its transports together).
+    pub fn stats(&self) -> Stats {
+        self.shared.stats.snapshot()
     }
 
     /// The platform this transport belongs to (its budget, client and tokens), to make
@@ -448,6 +453,7 @@ impl Exchange<'_> {
                         tracing::info!("API answered 401; refreshing the token once");
                         token = Some(self.checked(tokens.refresh(rejected).await?)?);
                         refreshed = true;
+                        self.inner.stats.refreshed();
                         continue;
                     }
                     if !(retry_safe && is_retryable_status(err.status())) {
@@ -485,6 +491,7 @@ impl Exchange<'_> {
                 return Err(err);
             }
             tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
+            self.inner.stats.retried();
             tokio::time::sleep(delay).await;
         }
     }
@@ -509,6 +516,7 @@ impl Exchange<'_> {
         }
         // The instant a request leaves the limiter (tests read it on tokio's clock).
         tracing::trace!(target: "wfm_http::send", "request admitted by the rate limits");
+        self.inner.stats.sent();
         let result = req.send().await;
         let outcome = match result {
             Err(e) if e.is_connect() => Attempt::Unsent(e.without_url().to_string()),
@@ -518,6 +526,9 @@ impl Exchange<'_> {
             },
             Ok(resp) => {
                 let status = resp.status();
+                if status == StatusCode::TOO_MANY_REQUESTS {
+                    self.inner.stats.throttled();
+                }
                 let headers = resp.headers().clone();
                 self.inner.limits.global().observe(&headers);
                 if let Some(l) = &keyed_limiter {

@@ -365,3 +365,33 @@ async fn a_static_token_refused_with_401_is_not_refreshed() {
     assert!(err.advice().unwrap().contains("refused"));
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_platform_counts_requests_retries_429s_and_refreshes() {
+    let server = MockServer::start().await;
+    let api = wfm_sandbox::Faults::new(ResponseTemplate::new(200)).rate_limit_first(2, 0);
+    Mock::given(path("/users"))
+        .respond_with(api.clone())
+        .mount(&server)
+        .await;
+    Mock::given(path("/expired"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    let platform = Platform::<RolesDecide>::builder()
+        .token_provider(wfm_auth::token_fn(|| async { Ok(AccessToken::new("t")) }))
+        .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    let a = platform.transport(server.uri()).unwrap();
+    let b = platform.transport(format!("{}/", server.uri())).unwrap();
+    let before = platform.stats();
+    a.request(Method::GET, &["users"]).send().await.unwrap();
+    assert!(b.request(Method::GET, &["expired"]).send().await.is_err());
+    let run = platform.stats().since(&before);
+    assert_eq!(run.requests(), 5, "3 attempts for /users, 2 for /expired");
+    assert_eq!(run.retries(), 2);
+    assert_eq!(run.throttled(), 2);
+    assert_eq!(run.token_refreshes(), 1);
+    assert_eq!(a.stats(), b.stats(), "one platform, one set of counters");
+}
