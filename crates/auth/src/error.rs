@@ -152,6 +152,42 @@ pub enum AuthError {
         detail: String,
     },
 
+    /// A Google service account key file that cannot be used: not JSON, not a service account
+    /// key, or a field missing or malformed. Never carries the key itself.
+    #[error(
+        "the service account key file is invalid: field `{field}` {problem}; download a new JSON key for the service \
+         account (Google Cloud console: IAM & Admin > Service accounts > Keys)"
+    )]
+    ServiceAccountKey {
+        /// The field at fault (`private_key`, `client_email`, `type`, ... or `(file)`).
+        field: &'static str,
+        /// What is wrong with it (never its value).
+        problem: String,
+    },
+
+    /// Google's token endpoint refused to issue a delegated token (`unauthorized_client`): the
+    /// service account's client id has no domain-wide delegation for these scopes.
+    #[error(
+        "Google refused a token for {subject:?} (HTTP {status}, unauthorized_client){}: the service account has no \
+         domain-wide delegation for these scopes. A super administrator must authorise client id {client_id} with the \
+         scopes {} in the Google Admin console (Security > Access and data control > API controls > Domain-wide \
+         delegation)",
+        Described(description),
+        NameList(scopes)
+    )]
+    DelegationRefused {
+        /// HTTP status of the token response (401).
+        status: u16,
+        /// The service account's OAuth client id (the number the Admin console asks for).
+        client_id: String,
+        /// The mailbox the token was asked for (`sub`).
+        subject: String,
+        /// The scopes asked for.
+        scopes: Vec<String>,
+        /// Google's `error_description`.
+        description: Option<String>,
+    },
+
     /// An integrator's own [`TokenProvider`](crate::TokenProvider) failed (a vault, a managed identity).
     #[error("the token source failed: {0}")]
     Custom(#[source] Arc<dyn std::error::Error + Send + Sync>),
@@ -170,6 +206,7 @@ impl AuthError {
             | Self::InvalidGrant { description, .. }
             | Self::InvalidScope { description, .. }
             | Self::UnauthorizedClient { description, .. }
+            | Self::DelegationRefused { description, .. }
             | Self::TokenEndpoint { description, .. } => description.as_deref(),
             _ => None,
         }
@@ -182,6 +219,7 @@ impl AuthError {
             | Self::InvalidGrant { status, .. }
             | Self::InvalidScope { status, .. }
             | Self::UnauthorizedClient { status, .. }
+            | Self::DelegationRefused { status, .. }
             | Self::TokenEndpoint { status, .. }
             | Self::UnexpectedResponse { status, .. } => Some(*status),
             _ => None,

@@ -34,6 +34,8 @@
 //!   ([`scope::genesys`], [`scope::graph`]). All of it is the dependency-free `wfm-scopes` crate.
 //! - [`credentials`]: [`ClientCredentials`] (secret in a Basic header or the form body),
 //!   [`PasswordGrant`] (NICE CXone access keys); [`StaticToken`] for a ready-made token.
+//! - [`google`]: Google service account keys and domain-wide delegation (RFC 7523 JWT bearer
+//!   grant, RS256), tokens cached per mailbox with single flight per mailbox.
 //! - [`TokenCache`]: reuse until `expires_in` minus a skew, single flight, forced refresh after a
 //!   401, granted scopes checked ([`ScopeCheck`]) on every new token.
 //! - [`TokenProvider`]: what the transport asks for tokens; implement it to plug a vault or a
@@ -48,6 +50,7 @@ pub mod clock;
 pub mod credentials;
 pub mod error;
 mod exchange;
+pub mod google;
 pub mod granted;
 mod metadata;
 pub mod providers;

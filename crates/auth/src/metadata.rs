@@ -72,7 +72,9 @@ impl ErrorMetadata for AuthError {
             Self::InvalidClient { .. } => Some("invalid_client"),
             Self::InvalidGrant { .. } => Some("invalid_grant"),
             Self::InvalidScope { .. } => Some("invalid_scope"),
-            Self::UnauthorizedClient { .. } => Some("unauthorized_client"),
+            Self::UnauthorizedClient { .. } | Self::DelegationRefused { .. } => {
+                Some("unauthorized_client")
+            }
             Self::TokenEndpoint { error, .. } => Some(error),
             _ => None,
         }
@@ -115,6 +117,12 @@ impl ErrorMetadata for AuthError {
                 "read granted scopes from the token response (ScopeCheck::FromResponse) for opaque tokens"
             }
             Self::Config { .. } => "fix the configuration as the message says",
+            Self::ServiceAccountKey { .. } => {
+                "download a new JSON key for the service account and point the SDK at it"
+            }
+            Self::DelegationRefused { .. } => {
+                "authorise the service account's client id with these scopes under domain-wide delegation in the Google Admin console"
+            }
             Self::Custom(_) => return None,
         })
     }
