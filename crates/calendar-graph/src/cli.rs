@@ -153,8 +153,8 @@ pub async fn run(args: impl IntoIterator<Item = String>, secret: Option<String>)
                 "unchanged": report.counts.unchanged,
                 "failed": report.counts.failed,
                 "requests": report.requests,
-                // Not observable through the transport yet (it retries 429s inside).
-                "throttled": serde_json::Value::Null,
+                // 429 answers the platform's transports received (retried inside the transport).
+                "throttled": platform.stats().throttled(),
                 "dry_run": dry_run,
             });
             Outcome {
