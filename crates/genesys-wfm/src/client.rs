@@ -20,11 +20,12 @@ use crate::error::Error;
 use crate::models::{
     ActivityCode, ActivityCodeListing, AgentManagementUnit, AgentScheduleQuery,
     AgentScheduleSearch, AgentSchedules, BusinessUnit, BusinessUnitListItem, BusinessUnitListing,
-    Division, DivisionListing, ImportProcessingResponse, ImportScheduleUpload, ImportUploadUrl,
-    IntegrationStatus, IntegrationStatusRequest, ManagementUnit, ManagementUnitListing, NewTimeOff,
-    PermittedDivisionListing, ProcessImportRequest, ProcessUpdateRequest, QueriedAgentSchedules,
-    ScheduleListItem, ScheduleListing, ScheduleMetadata, TimeOffPatch, TimeOffQuery,
-    TimeOffRequest, TimeOffRequestList, TimeOffRequestListItem, TimeOffRequestListing, TokenInfo,
+    CalendarLink, CalendarUrlResponse, Division, DivisionListing, ImportProcessingResponse,
+    ImportScheduleUpload, ImportUploadUrl, IntegrationStatus, IntegrationStatusRequest,
+    ManagementUnit, ManagementUnitListing, NewTimeOff, PermittedDivisionListing,
+    ProcessImportRequest, ProcessUpdateRequest, QueriedAgentSchedules, ScheduleListItem,
+    ScheduleListing, ScheduleMetadata, TimeOffPatch, TimeOffQuery, TimeOffRequest,
+    TimeOffRequestList, TimeOffRequestListItem, TimeOffRequestListing, TokenInfo,
     UpdateProcessingResponse, UpdateScheduleUpload, UpdateUploadUrl, UploadUrlRequest, UserListing,
     UserScheduleAdherence,
 };
@@ -224,6 +225,82 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
     /// Any scope; permissions: [`TOKENS_ME`](endpoints::TOKENS_ME) (none).
     pub fn token_info(&self) -> BoxFuture<'_, Result<TokenInfo, Error>> {
         Box::pin(self.json(endpoints::TOKENS_ME.request(&self.transport, &[])))
+    }
+
+    /// `GET /api/v2/workforcemanagement/calendar/url/ics`: the current user's calendar link, if
+    /// one was made (a 404 otherwise). Genesys serves each user's published schedule as an
+    /// RFC 5545 feed at that link.
+    ///
+    /// Needs a user grant: a client-credentials token has no current user. Scope:
+    /// [`WorkforceManagementReadonly`]; permissions: [`CALENDAR_URL`](endpoints::CALENDAR_URL)
+    /// (`wfm:agentSchedule:sync`).
+    pub fn calendar_link(&self) -> BoxFuture<'_, Result<CalendarUrlResponse, Error>>
+    where
+        S: Grants<WorkforceManagementReadonly>,
+    {
+        Box::pin(self.json(endpoints::CALENDAR_URL.request(&self.transport, &[])))
+    }
+
+    /// `POST /api/v2/workforcemanagement/calendar/url/ics`: make the current user's calendar
+    /// link, or return the existing one (so it is safe to repeat).
+    ///
+    /// Needs a user grant. Scope: [`WorkforceManagement`]; permissions:
+    /// [`CALENDAR_URL_CREATE`](endpoints::CALENDAR_URL_CREATE) (`wfm:agentSchedule:sync`).
+    pub fn create_calendar_link(&self) -> BoxFuture<'_, Result<CalendarUrlResponse, Error>>
+    where
+        S: Grants<WorkforceManagement>,
+    {
+        Box::pin(
+            self.json(
+                endpoints::CALENDAR_URL_CREATE
+                    .request(&self.transport, &[])
+                    .idempotent(),
+            ),
+        )
+    }
+
+    /// `DELETE /api/v2/workforcemanagement/calendar/url/ics`: disable the current user's link
+    /// (a leaked link stops working).
+    ///
+    /// Needs a user grant. Scope: [`WorkforceManagement`]; permissions:
+    /// [`CALENDAR_URL_DISABLE`](endpoints::CALENDAR_URL_DISABLE) (`wfm:agentSchedule:sync`).
+    pub fn disable_calendar_link(&self) -> BoxFuture<'_, Result<(), Error>>
+    where
+        S: Grants<WorkforceManagement>,
+    {
+        Box::pin(async move {
+            endpoints::CALENDAR_URL_DISABLE
+                .request(&self.transport, &[])
+                .send()
+                .await
+                .map_err(|e| self.err(e))?;
+            Ok(())
+        })
+    }
+
+    /// `GET .../calendar/data/ics?calendarId=`: the RFC 5545 feed behind a calendar link,
+    /// fetched as given and without the bearer token (the link is the credential).
+    ///
+    /// Permissions: [`CALENDAR_DATA`](endpoints::CALENDAR_DATA) (none).
+    pub fn calendar_feed<'a>(
+        &'a self,
+        link: &'a CalendarLink,
+    ) -> BoxFuture<'a, Result<String, Error>> {
+        Box::pin(async move {
+            let url = Url::parse(link.expose()).map_err(|e| {
+                Error::Http(wfm_http::Error::InvalidUrl(format!(
+                    "the calendar link does not parse ({e})"
+                )))
+            })?;
+            let response = self
+                .transport
+                .presigned(Method::GET, url)
+                .header("accept", "text/calendar")
+                .send()
+                .await
+                .map_err(|e| self.err(e))?;
+            Ok(String::from_utf8_lossy(response.bytes()).into_owned())
+        })
     }
 
     /// `GET /api/v2/authorization/divisions`: every division of the org, as a stream read 100

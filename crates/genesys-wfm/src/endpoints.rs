@@ -360,4 +360,15 @@ endpoints! {
     /// `PUT /api/v2/notifications/channels/{channelId}/subscriptions`: the channel's topics.
     /// Requires no permission (each topic checks its own).
     CHANNEL_SUBSCRIPTIONS = ("put_notifications_channel_subscriptions", "PUT", "/api/v2/notifications/channels/{channelId}/subscriptions", Permissions::NONE);
+    /// `GET /api/v2/workforcemanagement/calendar/url/ics`: the current user's calendar link.
+    /// A user grant only (client credentials have no current user).
+    CALENDAR_URL = ("get_workforcemanagement_calendar_url_ics", "GET", "/api/v2/workforcemanagement/calendar/url/ics", Permissions::all(&["wfm:agentSchedule:sync"]));
+    /// `POST /api/v2/workforcemanagement/calendar/url/ics`: make the current user's calendar
+    /// link (or return the existing one).
+    CALENDAR_URL_CREATE = ("post_workforcemanagement_calendar_url_ics", "POST", "/api/v2/workforcemanagement/calendar/url/ics", Permissions::all(&["wfm:agentSchedule:sync"]));
+    /// `DELETE /api/v2/workforcemanagement/calendar/url/ics`: disable the current user's link.
+    CALENDAR_URL_DISABLE = ("delete_workforcemanagement_calendar_url_ics", "DELETE", "/api/v2/workforcemanagement/calendar/url/ics", Permissions::all(&["wfm:agentSchedule:sync"]));
+    /// `GET /api/v2/workforcemanagement/calendar/data/ics?calendarId=`: the feed behind a
+    /// calendar link. No authentication: the link is the credential.
+    CALENDAR_DATA = ("get_workforcemanagement_calendar_data_ics", "GET", "/api/v2/workforcemanagement/calendar/data/ics", Permissions::NONE);
 }

@@ -64,7 +64,36 @@ macro_rules! models {
     };
 }
 
+/// A calendar link (`calendarUrl`): whoever holds it reads the user's schedule, so `Debug`
+/// shows only its origin. Read it with [`CalendarLink::expose`].
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CalendarLink(String);
+
+impl CalendarLink {
+    /// The link itself. Hand it only to the calendar client that subscribes to it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for CalendarLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let origin = wfm_http::Url::parse(&self.0)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        write!(f, "CalendarLink({origin}/[redacted])")
+    }
+}
+
 models! {
+    @sdk "CalendarUrlResponse"
+    /// The current user's calendar link, as `POST` or `GET .../calendar/url/ics` answers.
+    pub struct CalendarUrlResponse {
+        /// The link to an RFC 5545 feed of the user's published schedule.
+        pub calendar_url: CalendarLink = "calendarUrl",
+    }
+
     @sdk "NamedEntity"
     /// An entity reference with a name (an org, a division as `tokens/me` names it).
     pub struct NamedEntity {

@@ -76,7 +76,7 @@ fn compatible(rust: &str, sdk: &str, names: &BTreeMap<&str, &str>) -> bool {
             .is_some_and(|s| compatible(inner, s, names));
     }
     match rust.as_str() {
-        "String" => sdk == "str",
+        "String" | "CalendarLink" => sdk == "str",
         "bool" => sdk == "bool",
         "u16" | "u32" | "u64" | "i32" | "i64" => sdk == "int",
         "DateTime<Utc>" => sdk == "datetime",
