@@ -263,6 +263,9 @@ pub struct ApiError {
     body: Bytes,
     /// Whether the request may be repeated: an idempotent method, or marked idempotent.
     retry_safe: bool,
+    /// Whether the platform's classifier called this answer a slow-down
+    /// ([`RetryPolicy::retryable_answer`](crate::RetryPolicy::retryable_answer)).
+    slow_down: bool,
 }
 
 impl ApiError {
@@ -296,6 +299,7 @@ impl ApiError {
             attempts,
             body: Bytes::copy_from_slice(kept),
             retry_safe: crate::retry::is_idempotent_method(&method_for_safety),
+            slow_down: false,
         }
     }
 
@@ -343,8 +347,15 @@ impl ApiError {
     /// the status is 429, 502, 503 or 504, and the request is idempotent (GET, PUT, DELETE, ...,
     /// or a POST marked [`idempotent`](crate::RequestBuilder::idempotent)). A plain POST that got
     /// a 503 is not retryable: it may have been applied, and repeating it could duplicate it.
+    /// An answer the platform's [`RetryPolicy::retryable_answer`](crate::RetryPolicy::retryable_answer)
+    /// classifier calls a slow-down (Google's 403 `userRateLimitExceeded`) counts as a 429.
     pub fn is_retryable(&self) -> bool {
-        self.retry_safe && crate::retry::is_retryable_status(self.status)
+        self.retry_safe && (crate::retry::is_retryable_status(self.status) || self.slow_down)
+    }
+
+    /// Whether the platform's classifier called this answer a slow-down.
+    pub fn is_slow_down(&self) -> bool {
+        self.slow_down
     }
 
     /// What to do about this answer, in one sentence.
@@ -366,6 +377,9 @@ impl ApiError {
 
     pub(crate) fn set_retry_safe(&mut self, safe: bool) {
         self.retry_safe = safe;
+    }
+    pub(crate) fn set_slow_down(&mut self, slow_down: bool) {
+        self.slow_down = slow_down;
     }
     /// The body parsed as JSON, if it is JSON.
     pub fn body_json(&self) -> Option<serde_json::Value> {
@@ -460,6 +474,7 @@ impl ErrorDetails {
     /// | Genesys Cloud | `code` | `message` |
     /// | SCIM (RFC 7644 §3.12) | `scimType` | `detail` |
     /// | Microsoft Graph | `error.code` | `error.message` |
+    /// | Google APIs | `error.errors[0].reason` (else `error.status`) | `error.message` |
     /// | OAuth token endpoints | `error` | `error_description` / `description` |
     ///
     /// A body that is not JSON gives neither (its start is still kept in [`ApiError::body`]).
@@ -477,8 +492,15 @@ impl ErrorDetails {
         };
         let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
         if let Some(serde_json::Value::Object(inner)) = map.get("error") {
+            // Google's `error.code` is the HTTP status as a number; its reason is the code.
+            let reason = inner
+                .get("errors")
+                .and_then(|e| e.get(0))
+                .and_then(|e| text(e.get("reason")));
             return Self {
-                code: text(inner.get("code")),
+                code: text(inner.get("code"))
+                    .or(reason)
+                    .or_else(|| text(inner.get("status"))),
                 message: text(inner.get("message")),
             };
         }

@@ -15,7 +15,7 @@ use wfm_auth::{
     TokenProvider,
 };
 
-use crate::error::Error;
+use crate::error::{ApiError, Error};
 use crate::limit::{Breakers, CircuitBreaker, Limits, RateLimit};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
@@ -304,6 +304,15 @@ impl<S: ScopeList> PlatformBuilder<S> {
     /// How failed requests are retried.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Also retry the error answers `classify` calls a slow-down (with backoff, like a 429): a
+    /// platform's own rate-limit signals, such as Google's 403 with reason
+    /// `userRateLimitExceeded`. Sets [`RetryPolicy::retryable_answer`]; call after
+    /// [`retry`](Self::retry).
+    pub fn retryable_answer(mut self, classify: fn(&ApiError) -> bool) -> Self {
+        self.retry = self.retry.retryable_answer(classify);
         self
     }
 

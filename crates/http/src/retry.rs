@@ -1,7 +1,10 @@
 //! When and how long to wait before trying a request again: exponential backoff with full
 //! jitter, `Retry-After` in both of its forms, and the rule of which requests may be retried.
 
+use std::fmt;
 use std::time::{Duration, SystemTime};
+
+use crate::error::ApiError;
 
 use http::{HeaderMap, Method, StatusCode};
 
@@ -10,7 +13,9 @@ use http::{HeaderMap, Method, StatusCode};
 /// Retried: answers 429, 502, 503 and 504, and connection failures; only for GET, HEAD, PUT,
 /// DELETE and OPTIONS, or a request marked [`idempotent`](crate::RequestBuilder::idempotent).
 /// A POST or PATCH that is not so marked is retried only when it certainly never reached the
-/// server (the connection could not be opened). Other 4xx answers are never retried.
+/// server (the connection could not be opened). Other 4xx answers are never retried, unless the
+/// platform's [`retryable_answer`](Self::retryable_answer) classifier says the answer is a
+/// slow-down (Google Calendar sends its rate limits as a 403 with reason `rateLimitExceeded`).
 ///
 /// The wait before attempt *n* + 1 is the server's `Retry-After` when it sent one, else a
 /// random duration between zero and `min(max_delay, base_delay * 2^(n-1))` ("full jitter").
@@ -25,13 +30,27 @@ use http::{HeaderMap, Method, StatusCode};
 ///     .retry_after_cap(Duration::from_secs(180));
 /// assert_eq!(policy.attempts(), 5);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RetryPolicy {
     max_attempts: u32,
     base_delay: Duration,
     max_delay: Duration,
     max_elapsed: Duration,
     retry_after_cap: Duration,
+    retryable_answer: Option<fn(&ApiError) -> bool>,
+}
+
+impl fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field("max_attempts", &self.max_attempts)
+            .field("base_delay", &self.base_delay)
+            .field("max_delay", &self.max_delay)
+            .field("max_elapsed", &self.max_elapsed)
+            .field("retry_after_cap", &self.retry_after_cap)
+            .field("retryable_answer", &self.retryable_answer.is_some())
+            .finish()
+    }
 }
 
 impl Default for RetryPolicy {
@@ -44,6 +63,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(20),
             max_elapsed: Duration::from_secs(120),
             retry_after_cap: Duration::from_secs(180),
+            retryable_answer: None,
         }
     }
 }
@@ -81,6 +101,26 @@ impl RetryPolicy {
     pub fn retry_after_cap(mut self, d: Duration) -> Self {
         self.retry_after_cap = d;
         self
+    }
+    /// Also retry (with the same backoff, `Retry-After` and budget) the error answers for which
+    /// `classify` is true: a platform's own slow-down signals beyond 429, 502, 503 and 504. Only
+    /// requests safe to repeat are retried, and [`ApiError::is_retryable`] agrees.
+    ///
+    /// ```
+    /// use wfm_http::{ApiError, RetryPolicy};
+    /// fn google_slow_down(e: &ApiError) -> bool {
+    ///     e.status().as_u16() == 403 && matches!(e.code(), Some("rateLimitExceeded" | "userRateLimitExceeded"))
+    /// }
+    /// let policy = RetryPolicy::default().retryable_answer(google_slow_down);
+    /// # let _ = policy;
+    /// ```
+    pub fn retryable_answer(mut self, classify: fn(&ApiError) -> bool) -> Self {
+        self.retryable_answer = Some(classify);
+        self
+    }
+    /// Whether the platform's classifier calls this answer a slow-down to retry.
+    pub fn is_retryable_answer(&self, err: &ApiError) -> bool {
+        self.retryable_answer.is_some_and(|f| f(err))
     }
     /// Attempts in all.
     pub fn attempts(&self) -> u32 {

@@ -17,7 +17,7 @@ use wfm_auth::{AccessToken, RolesDecide, TokenProvider};
 use crate::error::{ApiError, Error, MAX_ERROR_BODY};
 use crate::limit::{CircuitBreaker, RateLimit};
 use crate::platform::{IntoUrl, Platform, PlatformBuilder, Shared, Stats};
-use crate::retry::{RetryPolicy, is_idempotent_method, is_retryable_status};
+use crate::retry::{RetryPolicy, is_idempotent_method};
 
 /// One HTTP pipeline for one platform base URL: bearer tokens, safe retries, rate limits, a
 /// circuit breaker and typed errors. Cheap to clone (the state is shared).
@@ -441,6 +441,7 @@ impl Exchange<'_> {
                 Attempt::Failed(mut err) => {
                     err.set_attempts(attempt);
                     err.set_retry_safe(retry_safe);
+                    err.set_slow_down(policy.is_retryable_answer(&err));
                     span.record("status", err.status().as_u16());
                     pass.record(err.status().is_server_error());
                     if err.status() == StatusCode::UNAUTHORIZED
@@ -456,7 +457,7 @@ impl Exchange<'_> {
                         self.inner.stats.refreshed();
                         continue;
                     }
-                    if !(retry_safe && is_retryable_status(err.status())) {
+                    if !err.is_retryable() {
                         return Err(err.into());
                     }
                     match err.retry_after() {
