@@ -138,7 +138,16 @@ async fn diagnose(args: &Args) -> Result<(Value, bool), Error> {
 
     let mut cache: BTreeMap<&'static str, PermittedDivisions> = BTreeMap::new();
     let mut operations = Vec::new();
+    let client_credentials = me
+        .oauth_client
+        .as_ref()
+        .and_then(|c| c.authorized_grant_type.as_deref())
+        .is_some_and(|g| g.eq_ignore_ascii_case("CLIENT-CREDENTIALS"));
     for ep in endpoints::ALL {
+        if client_credentials && endpoints::USER_GRANT_ONLY.iter().any(|u| u.name == ep.name) {
+            // The calling user's own calendar link: a client-credentials token has no user.
+            continue;
+        }
         let lacking = lacking_divisions(&client, ep, &relevant, &mut cache).await?;
         missing |= !lacking.is_empty();
         operations.push(json!({

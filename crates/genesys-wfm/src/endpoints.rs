@@ -130,6 +130,10 @@ impl fmt::Display for Endpoint {
     }
 }
 
+/// The endpoints that act for the calling user (their ICS calendar link): a client-credentials
+/// token has no user, so a permission check of such a client leaves them out.
+pub const USER_GRANT_ONLY: &[Endpoint] = &[CALENDAR_URL, CALENDAR_URL_CREATE, CALENDAR_URL_DISABLE];
+
 macro_rules! endpoints {
     ($( $(#[$meta:meta])* $NAME:ident = ($sdk:literal, $method:literal, $path:expr, $perms:expr); )+) => {
         $(

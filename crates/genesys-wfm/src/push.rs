@@ -23,8 +23,8 @@
 //!
 //! The report on stdout: `{"flow", "scheduleId", "operationId", "status", "agents", "shifts",
 //! "skipped": [{"userId", "permission", "divisionId", "divisionName"}], "requests", "retries"}`
-//! (`requests`: the API calls this program made, pages counted; `retries`: `null`, the transport
-//! does not report its retries per call yet). Exit 0 complete with nothing skipped, 1 on `Error`,
+//! (`requests`: the API calls this program made, pages counted; `retries`: the attempts the
+//! transport sent again, from `wfm_http::Platform::stats`). Exit 0 complete with nothing skipped, 1 on `Error`,
 //! `Canceled`, a timeout or skipped agents, 2 bad arguments, bad input or a failed preflight,
 //! 3 the org could not be read. `--dry-run`: reads, validation and preflight only.
 
@@ -280,7 +280,7 @@ async fn push(args: &Args, mut input: Input) -> Result<Outcome, Error> {
         "shifts": shifts,
         "skipped": skipped,
         "requests": requests,
-        "retries": null,
+        "retries": client.transport().stats().retries(),
     });
     if args.dry_run {
         out["status"] = json!("DryRun");
@@ -343,6 +343,7 @@ async fn push(args: &Args, mut input: Input) -> Result<Outcome, Error> {
     };
     out["operationId"] = json!(op.operation_id);
     out["requests"] = json!(requests);
+    out["retries"] = json!(client.transport().stats().retries());
     let status = if op.status == "Processing" {
         match op.operation_id.as_deref() {
             Some(id) => match events.wait_for(id, args.timeout).await {
