@@ -50,10 +50,19 @@ async fn two_transports_of_one_platform_share_one_300_per_minute_budget() {
         .mount(&server)
         .await;
 
+    // The clock is paused and jumps ahead whenever every task waits, in-flight requests
+    // included: no timer other than the rate window's may stand in the way (no connect
+    // timeout, a day-long request timeout, no retry delays).
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let genesys = Platform::<RolesDecide>::builder()
+        .client(client)
         .token_provider(StaticToken::new("t"))
         .rate_limit(RateLimit::per_minute(300))
         .timeout(Duration::from_secs(24 * 3600))
+        .circuit_breaker(None)
         .build()
         .unwrap();
     let api = genesys
