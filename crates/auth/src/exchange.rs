@@ -176,19 +176,7 @@ async fn send(
     let mut response = http.execute(request).await?;
     let status = response.status();
     let headers = response.headers().clone();
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_TOKEN_RESPONSE as u64)
-    {
-        return Err(BridgeError::TooLarge);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        if body.len() + chunk.len() > MAX_TOKEN_RESPONSE {
-            return Err(BridgeError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = read_capped(&mut response).await?;
     let _ = meta.set(ResponseMeta {
         status: status.as_u16(),
         content_type: headers
@@ -208,16 +196,61 @@ async fn send(
     Ok(out)
 }
 
+/// A token endpoint's answer, read up to [`MAX_TOKEN_RESPONSE`] bytes.
+pub(crate) async fn read_capped(response: &mut reqwest::Response) -> Result<Vec<u8>, BridgeError> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_TOKEN_RESPONSE as u64)
+    {
+        return Err(BridgeError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_TOKEN_RESPONSE {
+            return Err(BridgeError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The typed error of an OAuth error answer (RFC 6749 §5.2): its `error` code and description.
+pub(crate) fn oauth_error(status: u16, code: &str, description: Option<String>) -> AuthError {
+    match code {
+        "invalid_client" => AuthError::InvalidClient {
+            status,
+            description,
+        },
+        "invalid_grant" => AuthError::InvalidGrant {
+            status,
+            description,
+        },
+        "invalid_scope" => AuthError::InvalidScope {
+            status,
+            description,
+        },
+        "unauthorized_client" => AuthError::UnauthorizedClient {
+            status,
+            description,
+        },
+        _ => AuthError::TokenEndpoint {
+            status,
+            error: code.to_owned(),
+            description,
+        },
+    }
+}
+
 /// What the bridge to reqwest can fail with.
 #[derive(Debug, thiserror::Error)]
-enum BridgeError {
+pub(crate) enum BridgeError {
     #[error(transparent)]
     Http(#[from] reqwest::Error),
     #[error("the answer is larger than {MAX_TOKEN_RESPONSE} bytes")]
     TooLarge,
 }
 
-fn excerpt(body: &[u8]) -> String {
+pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
     if text.chars().nth(EXCERPT_CHARS).is_some() {
@@ -247,27 +280,7 @@ fn classify(
         RequestTokenError::ServerResponse(e) => {
             let description = e.description();
             match e.error.as_deref() {
-                Some("invalid_client") => AuthError::InvalidClient {
-                    status,
-                    description,
-                },
-                Some("invalid_grant") => AuthError::InvalidGrant {
-                    status,
-                    description,
-                },
-                Some("invalid_scope") => AuthError::InvalidScope {
-                    status,
-                    description,
-                },
-                Some("unauthorized_client") => AuthError::UnauthorizedClient {
-                    status,
-                    description,
-                },
-                Some(code) if !code.is_empty() => AuthError::TokenEndpoint {
-                    status,
-                    error: code.to_owned(),
-                    description,
-                },
+                Some(code) if !code.is_empty() => oauth_error(status, code, description),
                 _ => unexpected(),
             }
         }

@@ -28,6 +28,7 @@ use async_trait::async_trait;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
 use crate::error::AuthError;
+use crate::exchange::{BridgeError, MAX_TOKEN_RESPONSE, excerpt, oauth_error, read_capped};
 use crate::token::{AccessToken, TokenProvider};
 
 /// Google's OAuth 2.0 token endpoint, the `token_uri` of every key file.
@@ -38,8 +39,6 @@ pub const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 /// Lifetime asked for in the assertion (Google's maximum, one hour).
 const ASSERTION_LIFETIME: u64 = 3600;
-/// Largest token response read.
-const MAX_TOKEN_RESPONSE: usize = 64 * 1024;
 
 /// A service account key: the JSON file Google issues (`type: service_account`). The private key
 /// is parsed once and never printed.
@@ -333,18 +332,19 @@ impl DelegatedTokens {
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(String::from);
-        let body = response.bytes().await.map_err(|e| {
-            let e = e.without_url();
-            AuthError::Transport {
-                detail: e.to_string(),
-                source: Arc::new(e),
+        let mut response = response;
+        let body = read_capped(&mut response).await.map_err(|e| match e {
+            BridgeError::TooLarge => AuthError::ResponseTooLarge {
+                limit: MAX_TOKEN_RESPONSE,
+            },
+            BridgeError::Http(e) => {
+                let e = e.without_url();
+                AuthError::Transport {
+                    detail: e.to_string(),
+                    source: Arc::new(e),
+                }
             }
         })?;
-        if body.len() > MAX_TOKEN_RESPONSE {
-            return Err(AuthError::ResponseTooLarge {
-                limit: MAX_TOKEN_RESPONSE,
-            });
-        }
         let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
         if (200..300).contains(&status) {
             let json = json.ok_or_else(|| AuthError::MalformedResponse {
@@ -377,27 +377,11 @@ impl DelegatedTokens {
                 scopes: inner.scopes.clone(),
                 description,
             },
-            Some("invalid_client") => AuthError::InvalidClient {
-                status,
-                description,
-            },
-            Some("invalid_grant") => AuthError::InvalidGrant {
-                status,
-                description,
-            },
-            Some("invalid_scope") => AuthError::InvalidScope {
-                status,
-                description,
-            },
-            Some(e) => AuthError::TokenEndpoint {
-                status,
-                error: e.to_owned(),
-                description,
-            },
+            Some(code) => oauth_error(status, code, description),
             None => AuthError::UnexpectedResponse {
                 status,
                 content_type,
-                body_excerpt: String::from_utf8_lossy(&body).chars().take(200).collect(),
+                body_excerpt: excerpt(&body),
             },
         })
     }
