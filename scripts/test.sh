@@ -45,6 +45,9 @@ die() {
 MSRV=$(sed -n 's/^rust-version *= *"\([0-9.]*\)".*/\1/p' Cargo.toml | head -n 1)
 [ -n "$MSRV" ] || die "no rust-version in Cargo.toml"
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+# One full run rebuilds little in place, so incremental-compilation state (gigabytes in
+# target/) buys nothing here; set CARGO_INCREMENTAL=1 to keep it anyway.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 PEERS_DIR=$TARGET_DIR/test-peers
 VENV=$PEERS_DIR/venv
 
