@@ -30,14 +30,20 @@
 //! | `genesys` | `genesys` | `genesys-wfm` | Genesys Cloud WFM: schedules, time off, 403 diagnostics, preflight |
 //! | `cxone` | `cxone` | `cxone-wfm` | NICE CXone WFM user sync: an idempotent reconcile engine |
 //! | `scim` | `scim` | `wfm-scim` | SCIM 2.0 client and Zendesk provisioning |
+//! | `calendar-sync` | `calendar_sync` | `calendar-sync` | the shared one-way calendar sync engine |
 //! | `calendar-graph` | `graph` | `calendar-graph` | shifts mirrored one way to Outlook calendars |
+//! | `calendar-google` | `google` | `calendar-google` | shifts mirrored one way to Google calendars |
 //! | `ical` | `ical` | `ical-feed` | RFC 5545 shift feeds with signed feed URLs |
 //! | `full` | all of the above | | every production crate |
 //! | `sandbox` | `sandbox` | `wfm-sandbox` | local stand-ins of the platforms, for tests (not in `full`) |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "calendar-google")]
+pub use calendar_google as google;
 #[cfg(feature = "calendar-graph")]
 pub use calendar_graph as graph;
+#[cfg(feature = "calendar-sync")]
+pub use calendar_sync;
 #[cfg(feature = "cxone")]
 pub use cxone_wfm as cxone;
 #[cfg(feature = "genesys")]
