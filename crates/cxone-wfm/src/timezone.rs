@@ -1,7 +1,13 @@
 //! Time zones as rosters spell them: IANA names kept, Windows names and fixed offsets mapped to
 //! an IANA name only where one zone is meant, anything else flagged.
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::OnceLock;
+
+use chrono::{Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+use windows_timezones::WindowsTimezone;
 
 /// How a roster's time zone was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,16 +30,20 @@ pub enum ZoneReading {
 }
 
 /// Reads a roster's time zone: an IANA name (`America/Chicago`), a Windows zone name
-/// (`Central Standard Time`, mapped as the CLDR `windowsZones` table maps it for territory
-/// `001`), or an offset (`GMT-06:00`, `UTC+05:45`, `+08:45`). An offset is mapped only when a
-/// single zone uses it (`+05:45` is Nepal only), or when it is zero (`Etc/UTC`); most offsets
-/// are shared by zones with different daylight-saving rules and are [`ZoneReading::Ambiguous`].
+/// (`Central Standard Time`, any case) or a Windows zone's display name
+/// (`(UTC-06:00) Central Time (US & Canada)`), mapped to the zone the Unicode CLDR
+/// `windowsZones` table gives it for territory `001` (the data of the `windows-timezones`
+/// crate), or an offset (`GMT-06:00`, `UTC+05:45`, `+08:45`). An offset is mapped only when a
+/// single Windows zone ever uses it, and uses it all year (`+05:45` is Nepal only), or when it
+/// is zero (`Etc/UTC`); most offsets are shared by zones with different daylight-saving rules
+/// and are [`ZoneReading::Ambiguous`]; an offset no zone uses is [`ZoneReading::Unknown`].
 ///
 /// ```
 /// use cxone_wfm::timezone::{read_zone, ZoneReading};
 /// assert_eq!(read_zone("America/Chicago"), ZoneReading::Iana("America/Chicago".into()));
 /// assert!(matches!(read_zone("Central Standard Time"), ZoneReading::Mapped { iana, .. } if iana == "America/Chicago"));
-/// assert!(matches!(read_zone("GMT+05:45"), ZoneReading::Mapped { iana, .. } if iana == "Asia/Kathmandu"));
+/// assert!(matches!(read_zone("(UTC-06:00) Saskatchewan"), ZoneReading::Mapped { iana, .. } if iana == "America/Regina"));
+/// assert!(matches!(read_zone("GMT+05:45"), ZoneReading::Mapped { iana, .. } if iana == "Asia/Katmandu"));
 /// assert_eq!(read_zone("GMT-06:00"), ZoneReading::Ambiguous("GMT-06:00".into()));
 /// assert_eq!(read_zone("Mars/Olympus"), ZoneReading::Unknown("Mars/Olympus".into()));
 /// ```
@@ -42,28 +52,29 @@ pub fn read_zone(given: &str) -> ZoneReading {
     if is_iana(t) {
         return ZoneReading::Iana(t.to_owned());
     }
-    let mapped = |iana: &str| ZoneReading::Mapped {
+    let mapped = |iana: Tz| ZoneReading::Mapped {
         given: t.to_owned(),
-        iana: iana.to_owned(),
+        iana: iana.name().to_owned(),
     };
-    if let Some((_, iana)) = WINDOWS.iter().find(|(w, _)| w.eq_ignore_ascii_case(t)) {
-        return mapped(iana);
+    if let Some(tz) = windows_zone(t) {
+        return mapped(tz);
     }
     if let Some(minutes) = parse_offset(t) {
         if minutes == 0 {
-            return mapped("Etc/UTC");
+            return mapped(Tz::Etc__UTC);
         }
-        if let Some((_, iana)) = SINGLE_ZONE_OFFSETS.iter().find(|(m, _)| *m == minutes) {
-            return mapped(iana);
-        }
-        return ZoneReading::Ambiguous(t.to_owned());
+        return match offset_zone(minutes) {
+            OffsetUse::One(tz) => mapped(tz),
+            OffsetUse::Shared => ZoneReading::Ambiguous(t.to_owned()),
+            OffsetUse::Unused => ZoneReading::Unknown(t.to_owned()),
+        };
     }
     ZoneReading::Unknown(t.to_owned())
 }
 
 /// Whether `name` is a zone of the tz database (as `chrono-tz` carries it).
 pub fn is_iana(name: &str) -> bool {
-    chrono_tz::Tz::from_str(name).is_ok()
+    Tz::from_str(name).is_ok()
 }
 
 /// Minutes east of UTC in `GMT-06:00`, `UTC+5:45`, `+08:45`, `GMT+3`, `UTC`.
@@ -94,73 +105,122 @@ fn parse_offset(s: &str) -> Option<i32> {
     Some(sign * (h * 60 + m))
 }
 
-/// Offsets (minutes east of UTC) that one zone of the tz database uses all year.
-const SINGLE_ZONE_OFFSETS: &[(i32, &str)] = &[
-    (345, "Asia/Kathmandu"),
-    (525, "Australia/Eucla"),
-    (-570, "Pacific/Marquesas"),
-];
+/// Every Windows zone CLDR lists, once each.
+fn windows_zones() -> &'static [WindowsTimezone] {
+    static ZONES: OnceLock<Vec<WindowsTimezone>> = OnceLock::new();
+    ZONES.get_or_init(|| {
+        let mut zones: Vec<WindowsTimezone> = Vec::new();
+        for tz in chrono_tz::TZ_VARIANTS {
+            if let Ok(w) = WindowsTimezone::try_from(tz)
+                && !zones.contains(&w)
+            {
+                zones.push(w);
+            }
+        }
+        zones
+    })
+}
 
-/// Windows zone names and the IANA zone the CLDR `windowsZones` table gives for territory
-/// `001` (<https://github.com/unicode-org/cldr/blob/main/common/supplemental/windowsZones.xml>).
-const WINDOWS: &[(&str, &str)] = &[
-    ("Dateline Standard Time", "Etc/GMT+12"),
-    ("Hawaiian Standard Time", "Pacific/Honolulu"),
-    ("Alaskan Standard Time", "America/Anchorage"),
-    ("Pacific Standard Time", "America/Los_Angeles"),
-    ("US Mountain Standard Time", "America/Phoenix"),
-    ("Mountain Standard Time", "America/Denver"),
-    ("Central America Standard Time", "America/Guatemala"),
-    ("Central Standard Time", "America/Chicago"),
-    ("Central Standard Time (Mexico)", "America/Mexico_City"),
-    ("Canada Central Standard Time", "America/Regina"),
-    ("SA Pacific Standard Time", "America/Bogota"),
-    ("Eastern Standard Time", "America/New_York"),
-    ("US Eastern Standard Time", "America/Indianapolis"),
-    ("Atlantic Standard Time", "America/Halifax"),
-    ("Newfoundland Standard Time", "America/St_Johns"),
-    ("E. South America Standard Time", "America/Sao_Paulo"),
-    ("Argentina Standard Time", "America/Buenos_Aires"),
-    ("UTC", "Etc/UTC"),
-    ("GMT Standard Time", "Europe/London"),
-    ("Greenwich Standard Time", "Atlantic/Reykjavik"),
-    ("W. Europe Standard Time", "Europe/Berlin"),
-    ("Romance Standard Time", "Europe/Paris"),
-    ("Central Europe Standard Time", "Europe/Budapest"),
-    ("Central European Standard Time", "Europe/Warsaw"),
-    ("GTB Standard Time", "Europe/Bucharest"),
-    ("FLE Standard Time", "Europe/Kiev"),
-    ("South Africa Standard Time", "Africa/Johannesburg"),
-    ("Israel Standard Time", "Asia/Jerusalem"),
-    ("Russian Standard Time", "Europe/Moscow"),
-    ("Arabian Standard Time", "Asia/Dubai"),
-    ("Pakistan Standard Time", "Asia/Karachi"),
-    ("India Standard Time", "Asia/Calcutta"),
-    ("Nepal Standard Time", "Asia/Katmandu"),
-    ("SE Asia Standard Time", "Asia/Bangkok"),
-    ("China Standard Time", "Asia/Shanghai"),
-    ("Singapore Standard Time", "Asia/Singapore"),
-    ("Tokyo Standard Time", "Asia/Tokyo"),
-    ("Korea Standard Time", "Asia/Seoul"),
-    ("AUS Eastern Standard Time", "Australia/Sydney"),
-    ("E. Australia Standard Time", "Australia/Brisbane"),
-    ("Cen. Australia Standard Time", "Australia/Adelaide"),
-    ("W. Australia Standard Time", "Australia/Perth"),
-    ("New Zealand Standard Time", "Pacific/Auckland"),
-];
+/// The CLDR territory-`001` zone of a Windows zone name or display name, in any case; `None`
+/// when no Windows zone has this name, or when two with different zones share it.
+fn windows_zone(name: &str) -> Option<Tz> {
+    if let Ok(w) = WindowsTimezone::from_str(name) {
+        return Some(Tz::from(w));
+    }
+    static BY_NAME: OnceLock<HashMap<String, Option<Tz>>> = OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut map: HashMap<String, Option<Tz>> = HashMap::new();
+        for &w in windows_zones() {
+            let tz = Tz::from(w);
+            for key in [w.name(), w.description()] {
+                map.entry(key.to_lowercase())
+                    .and_modify(|seen| {
+                        if *seen != Some(tz) {
+                            *seen = None;
+                        }
+                    })
+                    .or_insert(Some(tz));
+            }
+        }
+        map
+    });
+    by_name.get(&name.to_lowercase()).copied().flatten()
+}
 
+/// Who uses an offset among the Windows zones.
+enum OffsetUse {
+    /// One zone, all year.
+    One(Tz),
+    /// Several zones, or one only part of the year.
+    Shared,
+    /// No zone.
+    Unused,
+}
+
+/// The UTC offsets (minutes) of `tz` at each month boundary of 2020–2035.
+fn offsets(tz: Tz) -> Vec<i32> {
+    (2020..2036)
+        .flat_map(|y| (1..=12).map(move |m| (y, m)))
+        .filter_map(|(y, m)| Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0).single())
+        .map(|t| t.with_timezone(&tz).offset().fix().local_minus_utc() / 60)
+        .collect()
+}
+
+fn offset_zone(minutes: i32) -> OffsetUse {
+    static BY_OFFSET: OnceLock<Vec<(Tz, Vec<i32>)>> = OnceLock::new();
+    let zones = BY_OFFSET.get_or_init(|| {
+        let mut zones: Vec<(Tz, Vec<i32>)> = Vec::new();
+        for &w in windows_zones() {
+            let tz = Tz::from(w);
+            if !zones.iter().any(|(z, _)| *z == tz) {
+                zones.push((tz, offsets(tz)));
+            }
+        }
+        zones
+    });
+    let mut users = zones.iter().filter(|(_, o)| o.contains(&minutes));
+    match (users.next(), users.next()) {
+        (None, _) => OffsetUse::Unused,
+        (Some((tz, o)), None) if o.iter().all(|m| *m == minutes) => OffsetUse::One(*tz),
+        _ => OffsetUse::Shared,
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn windows_targets_are_iana() {
-        for (w, iana) in WINDOWS {
-            assert!(is_iana(iana), "{w} -> {iana}");
+    fn windows_names_come_from_cldr() {
+        // Every Windows zone CLDR lists, by name and by display name, in any case.
+        assert!(windows_zones().len() > 130, "{}", windows_zones().len());
+        for &w in windows_zones() {
+            let want = Tz::from(w);
+            assert_eq!(windows_zone(w.name()), Some(want), "{}", w.name());
+            assert_eq!(windows_zone(&w.name().to_uppercase()), Some(want));
+            assert_eq!(
+                windows_zone(w.description()),
+                Some(want),
+                "{}",
+                w.description()
+            );
+            assert!(is_iana(want.name()), "{} -> {}", w.name(), want.name());
         }
-        for (_, iana) in SINGLE_ZONE_OFFSETS {
-            assert!(is_iana(iana));
+        for (windows, iana) in [
+            ("Central Standard Time", "America/Chicago"),
+            ("Canada Central Standard Time", "America/Regina"),
+            ("W. Europe Standard Time", "Europe/Berlin"),
+            ("India Standard Time", "Asia/Calcutta"),
+            ("Dateline Standard Time", "Etc/GMT+12"),
+        ] {
+            assert_eq!(
+                read_zone(windows),
+                ZoneReading::Mapped {
+                    given: windows.into(),
+                    iana: iana.into()
+                }
+            );
         }
+        assert_eq!(windows_zone("Central"), None);
     }
 
     #[test]
@@ -179,6 +239,17 @@ mod tests {
                 iana: "Etc/UTC".into()
             }
         );
-        assert!(matches!(read_zone("GMT+01:00"), ZoneReading::Ambiguous(_)));
+        for one in ["+05:45", "+08:45", "-09:30"] {
+            assert!(
+                matches!(read_zone(one), ZoneReading::Mapped { .. }),
+                "{one}: {:?}",
+                read_zone(one)
+            );
+        }
+        // Shared by zones with different rules (or by one zone part of the year only).
+        for shared in ["GMT-06:00", "GMT+01:00", "UTC-05:00", "+05:30", "+10:30"] {
+            assert_eq!(read_zone(shared), ZoneReading::Ambiguous(shared.into()));
+        }
+        assert_eq!(read_zone("+03:17"), ZoneReading::Unknown("+03:17".into()));
     }
 }
