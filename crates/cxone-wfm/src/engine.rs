@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use wfm_auth::{ErrorMetadata, Grants, ScopeSet};
-use wfm_http::BoxFuture;
+use wfm_http::{BoxFuture, Stats};
 
 use crate::client::{Client, UserStream};
 use crate::error::Error;
@@ -51,6 +51,13 @@ pub trait Backend: UserStore {
     fn normalize(&self, user: &User) -> User {
         user.clone()
     }
+    /// What the backend's platform has sent so far, retries and 429s inside the transport
+    /// included (`wfm_http::Platform::stats`), or `None` when the backend cannot tell; the
+    /// [`Report`] counts the difference over a run. The default is `None`: the report then
+    /// counts what the engine sees.
+    fn stats(&self) -> Option<Stats> {
+        None
+    }
 }
 
 impl<S> UserStore for Client<S>
@@ -78,6 +85,9 @@ where
     fn list_roles(&self) -> BoxFuture<'_, Result<Option<Vec<Role>>, Error>> {
         Box::pin(async move { self.roles().await.map(Some) })
     }
+    fn stats(&self) -> Option<Stats> {
+        Some(self.transport().stats())
+    }
 }
 
 /// How a write ended.
@@ -96,25 +106,52 @@ pub enum Applied {
 /// Counters of the calls the engine made (shared by concurrent writes).
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
-    requests: AtomicU64,
-    retries: AtomicU64,
+    /// Calls made (each may have been retried inside the transport).
+    calls: AtomicU64,
+    /// Retries inside the transport of calls that failed in the end.
+    failed_retries: AtomicU64,
+    /// 429s the engine saw (not those the transport absorbed).
     rate_limited: AtomicU64,
+    /// Calls the write rules repeated or turned into another call.
+    repeats: AtomicU64,
     confirmations: AtomicU64,
 }
 
 impl Tally {
     fn call<T>(&self, result: &Result<T, Error>) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.calls.fetch_add(1, Ordering::Relaxed);
         if let Err(e) = result {
             let extra = u64::from(e.attempts().saturating_sub(1));
-            self.retries.fetch_add(extra, Ordering::Relaxed);
+            self.failed_retries.fetch_add(extra, Ordering::Relaxed);
             if e.is_rate_limited() {
                 self.rate_limited.fetch_add(1, Ordering::Relaxed);
             }
         }
     }
     fn again(&self) {
-        self.retries.fetch_add(1, Ordering::Relaxed);
+        self.repeats.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Fills the report's call counts: from the platform's counters over the run when the
+    /// backend has them, else from what the engine saw.
+    fn fill(&self, report: &mut Report, platform: Option<Stats>) {
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let repeats = load(&self.repeats);
+        report.confirmations = load(&self.confirmations);
+        match platform {
+            Some(s) => {
+                report.requests = s.requests();
+                report.retries = s.retries() + repeats;
+                report.rate_limited = s.throttled();
+                report.token_refreshes = s.token_refreshes();
+            }
+            None => {
+                report.requests = load(&self.calls);
+                report.retries = load(&self.failed_retries) + repeats;
+                report.rate_limited = load(&self.rate_limited);
+                report.token_refreshes = 0;
+            }
+        }
     }
 }
 
@@ -367,13 +404,19 @@ pub struct Report {
     pub plan: Option<Plan>,
     /// Wall-clock time of the run, in milliseconds.
     pub duration_ms: u64,
-    /// Calls made by the engine (each may have been retried inside the transport).
+    /// Requests sent on the wire during the run, every attempt counted (from the backend's
+    /// [`Backend::stats`]: the platform's counters, which also count whatever else shares the
+    /// platform meanwhile; for a backend without them, the calls the engine made).
     pub requests: u64,
-    /// Calls repeated: by the engine's write rules, and by the transport for calls that failed
-    /// in the end (a call that succeeded after retries inside the transport is not seen).
+    /// Requests sent again: by the transport after a 429, a 5xx or a lost connection (whether
+    /// the call then succeeded or not), and by the engine's write rules (a `PUT` repeated after
+    /// a 404 a `GET` contradicted, a `POST` repeated after a 429 or a lost answer, a `POST`
+    /// answered 409 turned into a `PUT`).
     pub retries: u64,
-    /// 429 answers the engine saw (those the transport absorbed are not seen).
+    /// 429 answers received, those the transport absorbed by retrying included.
     pub rate_limited: u64,
+    /// Tokens fetched again after the API refused one (401), as when a token expires mid-run.
+    pub token_refreshes: u64,
     /// GETs made to confirm a 404 or a lost create.
     pub confirmations: u64,
 }
@@ -482,6 +525,7 @@ impl<B: Backend> Engine<B> {
     /// after. A user's failed write is reported and the run goes on.
     pub async fn sync(&self, rows: Vec<RosterRow>, rules: Rules) -> Result<Report, SyncError> {
         let started = Instant::now();
+        let stats_before = self.backend.stats();
         let tally = Tally::default();
         self.emit(Progress::Phase {
             phase: Phase::Reading,
@@ -508,7 +552,7 @@ impl<B: Backend> Engine<B> {
             .try_collect()
             .await
             .map_err(SyncError::Read)?;
-        tally.requests.fetch_add(1, Ordering::Relaxed);
+        tally.calls.fetch_add(1, Ordering::Relaxed);
         let plan = plan(&roster.users, &current, &roster.present);
         drop(current);
         self.emit(Progress::Planned {
@@ -536,6 +580,7 @@ impl<B: Backend> Engine<B> {
             requests: 0,
             retries: 0,
             rate_limited: 0,
+            token_refreshes: 0,
             confirmations: 0,
         };
         if self.dry_run {
@@ -597,10 +642,11 @@ impl<B: Backend> Engine<B> {
             report.errors = errors;
         }
         report.duration_ms = started.elapsed().as_millis() as u64;
-        report.requests = tally.requests.load(Ordering::Relaxed);
-        report.retries = tally.retries.load(Ordering::Relaxed);
-        report.rate_limited = tally.rate_limited.load(Ordering::Relaxed);
-        report.confirmations = tally.confirmations.load(Ordering::Relaxed);
+        let over_run = match (stats_before, self.backend.stats()) {
+            (Some(before), Some(after)) => Some(after.since(&before)),
+            _ => None,
+        };
+        tally.fill(&mut report, over_run);
         Ok(report)
     }
 

@@ -164,6 +164,10 @@ impl Backend for ScimBackend {
             .boxed()
     }
 
+    fn stats(&self) -> Option<wfm_http::Stats> {
+        Some(self.client.transport().stats())
+    }
+
     fn list_roles(&self) -> BoxFuture<'_, Result<Option<Vec<Role>>, Error>> {
         Box::pin(async move { Ok(self.roles.clone()) })
     }

@@ -217,6 +217,10 @@ impl Backend for UserHubBackend {
         .boxed()
     }
 
+    fn stats(&self) -> Option<wfm_http::Stats> {
+        Some(self.transport.stats())
+    }
+
     fn list_roles(&self) -> BoxFuture<'_, Result<Option<Vec<Role>>, Error>> {
         Box::pin(async move { Ok(self.roles.clone()) })
     }

@@ -98,6 +98,10 @@ async fn the_engine_syncs_through_userhub() {
         "a user without externalIdentity is not ours"
     );
 
+    // The report counts the requests the platform sent: here, exactly what the hub received.
+    assert_eq!(report.requests, hub.requests().len() as u64);
+    assert_eq!((report.retries, report.rate_limited), (0, 0));
+
     let before = hub.requests().len();
     let again = engine
         .sync(parse_csv(ROSTER).unwrap(), rules())
@@ -110,4 +114,5 @@ async fn the_engine_syncs_through_userhub() {
         .cloned()
         .collect();
     assert!(writes.is_empty(), "{writes:?}");
+    assert_eq!(again.requests, (hub.requests().len() - before) as u64);
 }
