@@ -1,27 +1,72 @@
-//! Building blocks for mirroring WFM shifts into Google Calendar on the shared `calendar-sync`
-//! engine: the client-chosen event id of a shift, the classifier of Google's slow-down answers
-//! and typed errors that name the fix.
+//! One-way mirroring of WFM shifts into Google Calendar on the shared `calendar-sync` engine:
+//! a service account with domain-wide delegation acts for each mailbox with its own token,
+//! only events carrying our tag are ever written, and a retried insert never duplicates (the
+//! event id is chosen from the shift id).
 //!
 //! ```
-//! use calendar_google::event_id;
+//! use std::collections::HashMap;
+//! use calendar_google::{delegated_tokens, google_platform, CalendarEvents, Client, GoogleBackend};
+//! use calendar_sync::{by_mailbox, sync, SyncOptions};
+//! use wfm_auth::google::ServiceAccountKey;
+//! use wfm_sandbox::{google::GoogleCalendar, TokenEndpoint};
 //!
-//! // One id per shift, the same on every run: a retried insert answers 409, never a duplicate.
-//! let id = event_id("shift-42");
-//! assert_eq!(id, event_id("shift-42"));
-//! assert_eq!(id.len(), 52);
-//! assert!(id.chars().all(|c| matches!(c, '0'..='9' | 'a'..='v')));
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! // A local Google stand-in and token endpoint. In production: the key file Google issued,
+//! // `ServiceAccountKey::from_file(path)?`, and `calendar_google::GOOGLE_APIS`.
+//! let server = wiremock::MockServer::start().await;
+//! let tokens = TokenEndpoint::mount(&server, "/token").await;
+//! let google = GoogleCalendar::mount(&server).await.require_token(&tokens);
+//! # let key_json = include_str!("../tests/data/service-account.json");
+//! let key = ServiceAccountKey::from_json(key_json)?.with_token_uri(tokens.url());
+//! let platform = google_platform::<CalendarEvents>().build()?;
+//! let client = Client::new(&platform, server.uri(), delegated_tokens::<CalendarEvents>(key)?)?;
+//! let backend = GoogleBackend::new(client).preflight_as("jane@example.com");
+//!
+//! // The `ics_feed` example's shift JSON; the mailbox is the agent id (or a mapped address).
+//! let shifts = ical_feed::json::shifts_from_json(r#"[{"id": "s1", "agent": "jane@example.com",
+//!   "start": "2026-03-30T08:00:00+02:00", "end": "2026-03-30T16:00:00+02:00",
+//!   "timezone": "Europe/Paris", "summary": "Day desk", "last_modified": "2026-03-01T10:00:00Z"}]"#)?;
+//! let shifts = by_mailbox(shifts, &HashMap::new());
+//! let report = sync(&backend, &shifts, &SyncOptions::default()).await?;
+//! assert_eq!(report.counts.created, 1);
+//! // A second run writes nothing; the event's id is the shift's.
+//! let report = sync(&backend, &shifts, &SyncOptions::default()).await?;
+//! assert_eq!((report.counts.created, report.counts.unchanged), (0, 1));
+//! assert_eq!(google.events("jane@example.com")[0]["id"], calendar_google::event_id("s1"));
+//! // One token for the mailbox, asked once.
+//! assert_eq!(tokens.requests_for("jane@example.com"), 1);
+//! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
 //! ```
 //!
+//! - [`Client`]: Events API v3 (insert with a client-chosen id, get, patch, delete, our tagged
+//!   events, incremental [`changes`](Client::changes)), each method bounded by the scope it
+//!   needs ([`CalendarEvents`], or [`Calendar`] which implies it), each mailbox with its own
+//!   delegated token (`wfm_auth::google::DelegatedTokens`).
+//! - [`google_platform`]: the project's and the user's rate limits, Google's 403 slow-downs
+//!   retried.
+//! - [`batch`]: `multipart/mixed` batches, each call counted against the per-user limit.
+//! - [`GoogleBackend`]: the engine's backend; [`cli`]: the `google_calendar_sync` example.
 //! - [`event_id`]: base32hex (`0-9`, `a-v`), 52 characters, within Google's 5–1024
 //!   (<https://developers.google.com/workspace/calendar/api/v3/reference/events/insert>).
 //! - [`is_slow_down`]: Google's 403 `rateLimitExceeded` / `userRateLimitExceeded` (domain
-//!   `usageLimits`), to give `wfm_http::PlatformBuilder::retryable_answer` so that they are
+//!   `usageLimits`), given to `wfm_http::PlatformBuilder::retryable_answer` so that they are
 //!   retried with backoff like a 429
 //!   (<https://developers.google.com/workspace/calendar/api/guides/errors>).
 //! - [`Error`]: a 403 `insufficientPermissions` names the scope and the domain-wide delegation fix.
-//!
-//! Not yet here: the Events API client, the `CalendarBackend` and the sandbox stand-in.
 #![forbid(unsafe_code)]
+
+mod backend;
+pub mod batch;
+pub mod cli;
+mod client;
+pub mod event;
+
+pub use backend::{GoogleBackend, new_event};
+pub use client::{
+    Changes, Client, GOOGLE_APIS, PER_PROJECT_PER_MINUTE, PER_USER_PER_MINUTE, delegated_tokens,
+    google_platform,
+};
 
 use sha2::{Digest, Sha256};
 use wfm_auth::{AuthError, ErrorMetadata};
@@ -85,6 +130,9 @@ pub enum Error {
     /// [`AuthError::DelegationRefused`] inside).
     #[error(transparent)]
     Http(Box<wfm_http::Error>),
+    /// A batch that could not be sent as asked, or whose answer could not be read.
+    #[error("Google Calendar batch: {0}")]
+    Batch(String),
 }
 
 impl Error {
@@ -102,30 +150,31 @@ impl Error {
         Error::Http(Box::new(err))
     }
 
-    /// The transport error inside.
-    pub fn as_http(&self) -> &wfm_http::Error {
+    /// The transport error inside, if any.
+    pub fn as_http(&self) -> Option<&wfm_http::Error> {
         match self {
-            Error::InsufficientPermissions { source, .. } | Error::Http(source) => source,
+            Error::InsufficientPermissions { source, .. } | Error::Http(source) => Some(source),
+            Error::Batch(_) => None,
         }
     }
 }
 
 impl ErrorMetadata for Error {
     fn status(&self) -> Option<u16> {
-        self.as_http().status()
+        self.as_http().and_then(ErrorMetadata::status)
     }
     fn platform_code(&self) -> Option<&str> {
-        self.as_http().platform_code()
+        self.as_http().and_then(ErrorMetadata::platform_code)
     }
     fn platform_message(&self) -> Option<&str> {
-        self.as_http().platform_message()
+        self.as_http().and_then(ErrorMetadata::platform_message)
     }
     fn correlation_id(&self) -> Option<&str> {
-        self.as_http().correlation_id()
+        self.as_http().and_then(ErrorMetadata::correlation_id)
     }
     fn is_retryable(&self) -> bool {
         match self {
-            Error::InsufficientPermissions { .. } => false,
+            Error::InsufficientPermissions { .. } | Error::Batch(_) => false,
             Error::Http(e) => e.is_retryable(),
         }
     }
@@ -135,10 +184,11 @@ impl ErrorMetadata for Error {
                 "authorise https://www.googleapis.com/auth/calendar.events for the service account's client id under domain-wide delegation in the Google Admin console",
             ),
             Error::Http(e) => e.advice(),
+            Error::Batch(_) => None,
         }
     }
     fn as_auth(&self) -> Option<&AuthError> {
-        self.as_http().as_auth()
+        self.as_http().and_then(wfm_http::Error::as_auth)
     }
 }
 

@@ -17,8 +17,9 @@
 //!
 //! Residents so far: an OAuth token endpoint ([`TokenEndpoint`]), an API fault injector
 //! ([`Faults`]), a connection dropper ([`DropConnections`]), a SCIM service provider
-//! ([`scim`]), a Genesys Cloud org ([`genesys`]), NICE CXone WFM users and UserHub ([`cxone`])
-//! and Microsoft Graph calendars ([`graph`]). Each platform crate adds its own stand-in here.
+//! ([`scim`]), a Genesys Cloud org ([`genesys`]), NICE CXone WFM users and UserHub ([`cxone`]),
+//! Microsoft Graph calendars ([`graph`]) and Google Calendar ([`google`], with JWT bearer
+//! grants at the [`TokenEndpoint`]). Each platform crate adds its own stand-in here.
 //!
 //! One server is one sandbox world: the [`TokenEndpoint`] is where tokens come from (point a
 //! real `wfm_auth::TokenCache` at [`TokenEndpoint::url`]), and every stand-in told to
@@ -30,6 +31,7 @@
 pub mod cxone;
 mod faults;
 pub mod genesys;
+pub mod google;
 pub mod graph;
 pub mod scim;
 mod token;

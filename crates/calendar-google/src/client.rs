@@ -1,0 +1,557 @@
+//! [`Client`]: the Events API v3 through the shared transport, each mailbox with its own
+//! delegated token, and [`google_platform`]: a [`Platform`] set up for Google Calendar.
+
+use std::collections::{HashMap, VecDeque};
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::stream::BoxStream;
+use futures::{FutureExt, StreamExt};
+use serde_json::Value;
+use wfm_auth::google::{DelegatedTokens, ServiceAccountKey};
+use wfm_auth::{Grants, ScopeSet};
+use wfm_http::{BoxFuture, IntoUrl, Method, Page, Platform, PlatformBuilder, RateLimit, Transport};
+
+use crate::event::{Event, NewEvent, TAG_KEY, TAG_VALUE};
+use crate::{CalendarEvents, Error, Google, is_slow_down};
+
+/// Google's API root: Calendar calls go to `{root}calendar/v3/...`, batches to
+/// `{root}batch/calendar/v3`.
+pub const GOOGLE_APIS: &str = "https://www.googleapis.com/";
+
+/// Google Calendar's per-user limit: 600 requests a minute per user per project
+/// (<https://developers.google.com/workspace/calendar/api/guides/quota>).
+pub const PER_USER_PER_MINUTE: u32 = 600;
+
+/// Google Calendar's per-project limit: 10,000 requests a minute
+/// (<https://developers.google.com/workspace/calendar/api/guides/quota>).
+pub const PER_PROJECT_PER_MINUTE: u32 = 10_000;
+
+/// A [`PlatformBuilder`] for Google Calendar: Google's 403 `rateLimitExceeded` /
+/// `userRateLimitExceeded` retried with backoff like a 429 ([`is_slow_down`]), the project's
+/// rate ([`PER_PROJECT_PER_MINUTE`]) platform-wide and the user's
+/// ([`PER_USER_PER_MINUTE`]) per mailbox. It has no token source of its own: each mailbox's
+/// calls carry that mailbox's delegated token ([`Client::new`]).
+pub fn google_platform<S: ScopeSet<Google> + 'static>() -> PlatformBuilder<S> {
+    Platform::<S>::builder()
+        .retryable_answer(is_slow_down)
+        .rate_limit(RateLimit::per_minute(PER_PROJECT_PER_MINUTE))
+        .per_key_rate_limit(RateLimit::per_minute(PER_USER_PER_MINUTE))
+}
+
+/// Delegated tokens for the scopes of `S` (their full URLs), signed with `key`: what
+/// [`Client::new`] takes. The scopes asked for are exactly the client's, so the ones a super
+/// administrator authorises for the key's client id are the ones the compiler checked.
+pub fn delegated_tokens<S: ScopeSet<Google>>(
+    key: ServiceAccountKey,
+) -> Result<DelegatedTokens, Error> {
+    DelegatedTokens::new(key, S::names().as_slice().iter().copied())
+        .map_err(|e| Error::Http(Box::new(wfm_http::Error::Auth(e))))
+}
+
+/// Requests per user in a sliding window, each counted with a weight: a batch of `n` calls
+/// weighs `n`, as Google counts it.
+#[derive(Debug)]
+pub(crate) struct UserQuota {
+    limit: usize,
+    period: Duration,
+    windows: Mutex<HashMap<String, VecDeque<tokio::time::Instant>>>,
+}
+
+impl UserQuota {
+    fn new(limit: usize, period: Duration) -> Self {
+        Self {
+            limit: limit.max(1),
+            period,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits until `weight` more requests fit in `user`'s window, then counts them.
+    pub(crate) async fn take(&self, user: &str, weight: usize) {
+        let weight = weight.clamp(1, self.limit);
+        loop {
+            let wait_until = {
+                let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+                let now = tokio::time::Instant::now();
+                let w = windows.entry(user.to_owned()).or_default();
+                while w.front().is_some_and(|t| *t + self.period <= now) {
+                    w.pop_front();
+                }
+                if w.len() + weight <= self.limit {
+                    w.extend(std::iter::repeat_n(now, weight));
+                    return;
+                }
+                // The instant the oldest starts leave enough room.
+                let must_leave = w.len() + weight - self.limit;
+                w[must_leave - 1] + self.period
+            };
+            tokio::time::sleep_until(wait_until).await;
+        }
+    }
+}
+
+/// A Google Calendar client for many users' calendars, with the scopes of `S`
+/// ([`CalendarEvents`] by default, or [`Calendar`](crate::Calendar)).
+///
+/// Each mailbox's calls go to its primary calendar (its address is the calendar id) with a
+/// token delegated for that mailbox (`sub` = the mailbox), all on the platform's one budget.
+pub struct Client<S: ScopeSet<Google> = CalendarEvents> {
+    transport: Transport,
+    tokens: Option<DelegatedTokens>,
+    calendar: Option<Arc<str>>,
+    quota: Arc<UserQuota>,
+    scopes: PhantomData<fn() -> S>,
+}
+
+impl<S: ScopeSet<Google>> Clone for Client<S> {
+    fn clone(&self) -> Self {
+        Self {
+            transport: self.transport.clone(),
+            tokens: self.tokens.clone(),
+            calendar: self.calendar.clone(),
+            quota: Arc::clone(&self.quota),
+            scopes: PhantomData,
+        }
+    }
+}
+
+impl<S: ScopeSet<Google>> std::fmt::Debug for Client<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.transport.base_url().as_str())
+            .field("tokens", &self.tokens)
+            .field("calendar", &self.calendar)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What an incremental list answered: the changes since the sync token (or everything, when
+/// `full`), and the token of the next round.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Changes {
+    /// Changed events, deleted ones (`cancelled`) included; every event when `full`.
+    pub events: Vec<Event>,
+    /// Whether this was a full list (no token given, or Google answered 410 to it): forget
+    /// what was known of the calendar and take `events` as all of it.
+    pub full: bool,
+    /// The `nextSyncToken` for the next round.
+    pub sync_token: Option<String>,
+}
+
+/// Where the next page comes from.
+enum Cursor {
+    First,
+    Next(String),
+}
+
+impl<S: ScopeSet<Google>> Client<S> {
+    /// A client on `platform` for Google's APIs at `base_url` ([`GOOGLE_APIS`], or a
+    /// stand-in's root), each mailbox acting with its own token from `tokens` (see
+    /// [`delegated_tokens`]). The per-user limit is [`PER_USER_PER_MINUTE`].
+    pub fn new(
+        platform: &Platform<S>,
+        base_url: impl IntoUrl,
+        tokens: DelegatedTokens,
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            transport: platform
+                .transport(base_url)
+                .map_err(|e| Error::Http(Box::new(e)))?,
+            tokens: Some(tokens),
+            calendar: None,
+            quota: Arc::new(UserQuota::new(
+                PER_USER_PER_MINUTE as usize,
+                Duration::from_secs(60),
+            )),
+            scopes: PhantomData,
+        })
+    }
+
+    /// A client whose calls carry the platform's own token (one user's, or a test's): for a
+    /// platform built with a token source.
+    pub fn with_platform_token(
+        platform: &Platform<S>,
+        base_url: impl IntoUrl,
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            transport: platform
+                .transport(base_url)
+                .map_err(|e| Error::Http(Box::new(e)))?,
+            tokens: None,
+            calendar: None,
+            quota: Arc::new(UserQuota::new(
+                PER_USER_PER_MINUTE as usize,
+                Duration::from_secs(60),
+            )),
+            scopes: PhantomData,
+        })
+    }
+
+    /// The per-user limit this client keeps: at most `n` calls per mailbox in any window of
+    /// `period`, a batch counting one per call it holds (Google's rule). Use it when the
+    /// project's quota page shows another per-user limit.
+    pub fn per_user_limit(mut self, n: u32, period: Duration) -> Self {
+        self.quota = Arc::new(UserQuota::new(n as usize, period));
+        self
+    }
+
+    /// The same client on the calendar `calendar_id` of every mailbox instead of its primary
+    /// calendar (a calendar shared with, or created for, each user under the same id).
+    pub fn in_calendar(&self, calendar_id: &str) -> Self {
+        let mut c = self.clone();
+        c.calendar = Some(Arc::from(calendar_id));
+        c
+    }
+
+    /// The delegated tokens, if the client has them.
+    pub fn tokens(&self) -> Option<&DelegatedTokens> {
+        self.tokens.as_ref()
+    }
+
+    /// The calendar id of `mailbox`'s calls.
+    pub(crate) fn calendar_of<'a>(&'a self, mailbox: &'a str) -> &'a str {
+        self.calendar.as_deref().unwrap_or(mailbox)
+    }
+
+    /// The transport acting as `mailbox`.
+    pub(crate) fn transport_for(&self, mailbox: &str) -> Transport {
+        match &self.tokens {
+            Some(t) => self.transport.with_tokens(Arc::new(t.provider(mailbox))),
+            None => self.transport.clone(),
+        }
+    }
+
+    pub(crate) fn quota(&self) -> &UserQuota {
+        &self.quota
+    }
+
+    fn events_path<'a>(&'a self, mailbox: &'a str, id: Option<&'a str>) -> Vec<&'a str> {
+        let mut p = vec![
+            "calendar",
+            "v3",
+            "calendars",
+            self.calendar_of(mailbox),
+            "events",
+        ];
+        p.extend(id);
+        p
+    }
+
+    /// Obtains `mailbox`'s delegated token without any Calendar request: a service account
+    /// whose domain-wide delegation lacks the scopes fails here, at the token endpoint
+    /// (`AuthError::DelegationRefused`, naming the client id and the scopes to authorise).
+    pub fn preflight<'a>(&'a self, mailbox: &'a str) -> BoxFuture<'a, Result<(), Error>> {
+        async move {
+            if let Some(t) = &self.tokens {
+                t.token_for(mailbox)
+                    .await
+                    .map_err(|e| Error::from_http(wfm_http::Error::Auth(e), mailbox))?;
+            }
+            Ok(())
+        }
+        .boxed()
+    }
+
+    /// Inserts an event with its client-chosen id: `POST
+    /// /calendar/v3/calendars/{calendarId}/events`. Scope: [`CalendarEvents`]. Retried safely
+    /// after a lost answer (the id makes a replay answer 409). `Ok(None)`: the id exists
+    /// already, live or deleted (`cancelled`): [`patch_event`](Self::patch_event) it instead
+    /// (which also restores a deleted one).
+    pub fn insert_event<'a>(
+        &'a self,
+        mailbox: &'a str,
+        event: &'a NewEvent,
+    ) -> BoxFuture<'a, Result<Option<Event>, Error>>
+    where
+        S: Grants<CalendarEvents>,
+    {
+        async move {
+            self.quota.take(mailbox, 1).await;
+            let mut req = self
+                .transport_for(mailbox)
+                .request(Method::POST, &self.events_path(mailbox, None))
+                .rate_key(mailbox)
+                .json(&event.to_json(true));
+            if event.id.is_some() {
+                req = req.idempotent();
+            }
+            match req.send_json::<Value>().await {
+                Ok(v) => decode(&v, mailbox).map(Some),
+                Err(e) if e.as_api().is_some_and(|a| a.status().as_u16() == 409) => Ok(None),
+                Err(e) => Err(Error::from_http(e, mailbox)),
+            }
+        }
+        .boxed()
+    }
+
+    /// Reads one event, a deleted one included (its `status` is then `cancelled`): `GET
+    /// .../events/{eventId}`. Scope: [`CalendarEvents`].
+    pub fn get_event<'a>(
+        &'a self,
+        mailbox: &'a str,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Event, Error>>
+    where
+        S: Grants<CalendarEvents>,
+    {
+        async move {
+            self.quota.take(mailbox, 1).await;
+            let v: Value = self
+                .transport_for(mailbox)
+                .request(Method::GET, &self.events_path(mailbox, Some(id)))
+                .rate_key(mailbox)
+                .send_json()
+                .await
+                .map_err(|e| Error::from_http(e, mailbox))?;
+            decode(&v, mailbox)
+        }
+        .boxed()
+    }
+
+    /// Writes `event` over an event: `PATCH .../events/{eventId}`. Scope: [`CalendarEvents`].
+    /// Every field is absolute (`status: confirmed` included, which restores a deleted event),
+    /// so a retried PATCH is harmless.
+    pub fn patch_event<'a>(
+        &'a self,
+        mailbox: &'a str,
+        id: &'a str,
+        event: &'a NewEvent,
+    ) -> BoxFuture<'a, Result<Event, Error>>
+    where
+        S: Grants<CalendarEvents>,
+    {
+        async move {
+            self.quota.take(mailbox, 1).await;
+            let v: Value = self
+                .transport_for(mailbox)
+                .request(Method::PATCH, &self.events_path(mailbox, Some(id)))
+                .rate_key(mailbox)
+                .idempotent()
+                .json(&event.to_json(false))
+                .send_json()
+                .await
+                .map_err(|e| Error::from_http(e, mailbox))?;
+            decode(&v, mailbox)
+        }
+        .boxed()
+    }
+
+    /// Deletes an event: `DELETE .../events/{eventId}` (204). Scope: [`CalendarEvents`]. An
+    /// event already deleted (410 `deleted`) or unknown (404) counts as deleted.
+    pub fn delete_event<'a>(
+        &'a self,
+        mailbox: &'a str,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<(), Error>>
+    where
+        S: Grants<CalendarEvents>,
+    {
+        async move {
+            self.quota.take(mailbox, 1).await;
+            match self
+                .transport_for(mailbox)
+                .request(Method::DELETE, &self.events_path(mailbox, Some(id)))
+                .rate_key(mailbox)
+                .idempotent()
+                .send()
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e)
+                    if e.as_api()
+                        .is_some_and(|a| matches!(a.status().as_u16(), 404 | 410)) =>
+                {
+                    Ok(())
+                }
+                Err(e) => Err(Error::from_http(e, mailbox)),
+            }
+        }
+        .boxed()
+    }
+
+    /// Every live event of the mailbox carrying our tag: `GET .../events?
+    /// privateExtendedProperty=wfmSync%3Dv1&maxResults=N`, paged by `pageToken` until a page
+    /// has none (pages may be short, even empty, and still carry one). Deleted events are not
+    /// listed. Scope: [`CalendarEvents`].
+    pub fn tagged_events(
+        &self,
+        mailbox: &str,
+        page_size: u32,
+    ) -> BoxStream<'static, Result<Event, Error>>
+    where
+        S: Grants<CalendarEvents>,
+    {
+        let query = vec![
+            ("privateExtendedProperty", format!("{TAG_KEY}={TAG_VALUE}")),
+            ("maxResults", page_size.clamp(1, 2500).to_string()),
+        ];
+        let pager = self.pager(mailbox);
+        let for_errors = mailbox.to_owned();
+        wfm_http::paginate(Cursor::First, move |cursor| {
+            let pager = pager.clone();
+            let query = query.clone();
+            async move {
+                let (items, next, _) = pager.page(&query, cursor).await?;
+                Ok(Page::new(items, next.map(Cursor::Next)))
+            }
+        })
+        .map(move |r| r.map_err(|e| Error::from_http(e, &for_errors)))
+        .boxed()
+    }
+
+    fn pager(&self, mailbox: &str) -> Pager {
+        Pager {
+            transport: self.transport_for(mailbox),
+            path: self
+                .events_path(mailbox, None)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            mailbox: mailbox.to_owned(),
+            quota: Arc::clone(&self.quota),
+        }
+    }
+
+    /// An incremental list (<https://developers.google.com/workspace/calendar/api/guides/sync>):
+    /// with `sync_token`, what changed since it, deleted events included; without one, or when
+    /// Google answers 410 (the token expired), every event (`full`). `syncToken` cannot be
+    /// combined with `privateExtendedProperty`, `timeMin` or `timeMax`, so nothing is filtered
+    /// by Google: filter by [`Event::tag`] on this side. Scope: [`CalendarEvents`].
+    pub fn changes<'a>(
+        &'a self,
+        mailbox: &'a str,
+        sync_token: Option<&'a str>,
+        page_size: u32,
+    ) -> BoxFuture<'a, Result<Changes, Error>>
+    where
+        S: Grants<CalendarEvents>,
+    {
+        async move {
+            let size = page_size.clamp(1, 2500).to_string();
+            let mut token = sync_token.map(str::to_owned);
+            let pager = self.pager(mailbox);
+            loop {
+                let mut query = vec![("maxResults", size.clone())];
+                if let Some(t) = &token {
+                    query.push(("syncToken", t.clone()));
+                }
+                let mut events = Vec::new();
+                let mut cursor = Cursor::First;
+                let result = loop {
+                    match pager.page(&query, cursor).await {
+                        Ok((items, next, sync)) => {
+                            events.extend(items);
+                            match next {
+                                Some(n) => cursor = Cursor::Next(n),
+                                None => break Ok(sync),
+                            }
+                        }
+                        Err(e) => break Err(e),
+                    }
+                };
+                match result {
+                    Ok(sync) => {
+                        return Ok(Changes {
+                            events,
+                            full: token.is_none(),
+                            sync_token: sync,
+                        });
+                    }
+                    Err(e)
+                        if token.is_some()
+                            && e.as_api().is_some_and(|a| a.status().as_u16() == 410) =>
+                    {
+                        // The token expired: a full list.
+                        token = None;
+                    }
+                    Err(e) => return Err(Error::from_http(e, mailbox)),
+                }
+            }
+        }
+        .boxed()
+    }
+}
+
+/// What listing one mailbox's events needs, without the client's scope parameter.
+#[derive(Clone)]
+struct Pager {
+    transport: Transport,
+    path: Vec<String>,
+    mailbox: String,
+    quota: Arc<UserQuota>,
+}
+
+impl Pager {
+    /// One page of `GET .../events`: its events, the next page token, the next sync token.
+    async fn page(
+        &self,
+        query: &[(&str, String)],
+        cursor: Cursor,
+    ) -> Result<(Vec<Event>, Option<String>, Option<String>), wfm_http::Error> {
+        self.quota.take(&self.mailbox, 1).await;
+        let segments: Vec<&str> = self.path.iter().map(String::as_str).collect();
+        let mut req = self
+            .transport
+            .request(Method::GET, &segments)
+            .rate_key(self.mailbox.as_str());
+        for (k, v) in query {
+            req = req.query(k, v);
+        }
+        if let Cursor::Next(token) = &cursor {
+            req = req.query("pageToken", token);
+        }
+        let page: Value = req.send_json().await?;
+        let items = page["items"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Event::from_json).collect())
+            .unwrap_or_default();
+        let next = page["nextPageToken"]
+            .as_str()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        let sync = page["nextSyncToken"].as_str().map(str::to_owned);
+        Ok((items, next, sync))
+    }
+}
+
+fn decode(v: &Value, mailbox: &str) -> Result<Event, Error> {
+    Event::from_json(v).ok_or_else(|| {
+        Error::Http(Box::new(wfm_http::Error::Decode {
+            method: Method::GET,
+            path: format!("/calendar/v3/calendars/{mailbox}/events"),
+            message: "the event has no id".into(),
+        }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wfm_auth::ScopeList;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_user_quota_counts_weights_in_a_sliding_window() {
+        let q = UserQuota::new(10, Duration::from_secs(60));
+        let t0 = tokio::time::Instant::now();
+        q.take("a", 6).await;
+        q.take("b", 10).await;
+        q.take("a", 4).await;
+        assert_eq!(t0.elapsed(), Duration::ZERO);
+        // A batch of 3 waits for the first 6 to leave the window.
+        q.take("a", 3).await;
+        assert_eq!(t0.elapsed(), Duration::from_secs(60));
+        // A weight above the limit is capped to it rather than waiting forever.
+        q.take("c", 50).await;
+    }
+
+    #[test]
+    fn the_delegated_scopes_are_the_clients() {
+        assert_eq!(
+            <CalendarEvents as ScopeList>::names().as_slice(),
+            ["https://www.googleapis.com/auth/calendar.events"]
+        );
+    }
+}
