@@ -34,22 +34,13 @@
 //! or the server could not be read; 2 bad arguments or input, or a tripped guard (nothing
 //! written). The logic lives in `cxone_wfm::cli`, which the tests run.
 
-use std::io::IsTerminal;
+use cxone_wfm::cli::{ProgressOut, run};
 
 #[tokio::main]
 async fn main() {
     let secret = std::env::var("CXONE_CLIENT_SECRET").ok();
-    let terminal = std::io::stderr().is_terminal();
-    let outcome = cxone_wfm::cli::run(
-        std::env::args().skip(1),
-        secret,
-        terminal,
-        cxone_wfm::cli::write_stderr,
-    )
-    .await;
-    if terminal {
-        eprintln!();
-    }
+    // An indicatif bar on stderr when it is a terminal, plain progress lines otherwise.
+    let outcome = run(std::env::args().skip(1), secret, ProgressOut::for_stderr()).await;
     if !outcome.stdout.is_empty() {
         println!("{}", outcome.stdout);
     }

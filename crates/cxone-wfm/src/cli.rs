@@ -1,5 +1,19 @@
 //! The command-line sync behind the `cxone_user_sync` example, here so that tests run it:
-//! arguments in, the report (JSON) and an exit code out, progress to a callback.
+//! arguments in, the report (JSON) and an exit code out, progress drawn from the engine's
+//! [`Progress`] events: an `indicatif` bar when stderr is a terminal, plain lines otherwise
+//! ([`ProgressOut`]). Needs the `cli` feature (on by default).
+//!
+//! ```no_run
+//! use cxone_wfm::cli::{run, ProgressOut};
+//! # async fn demo() {
+//! let args = ["--base-url", "https://tenant.example", "--client-id", "id",
+//!             "--roster", "roster.csv", "--role-map", "roles.json", "--dry-run"];
+//! let outcome = run(args.map(String::from), std::env::var("CXONE_CLIENT_SECRET").ok(),
+//!                   ProgressOut::for_stderr()).await;
+//! println!("{}", outcome.stdout);
+//! std::process::exit(outcome.exit_code);
+//! # }
+//! ```
 //!
 //! ```text
 //! cxone_user_sync --base-url URL [--token-url URL] --client-id ID --client-secret SECRET
@@ -11,9 +25,13 @@
 //! failed (or the server could not be read); [`EXIT_USAGE`] bad arguments, an unreadable
 //! roster or role map, an unknown fallback role, or a tripped mass-deactivation guard.
 
-use std::io::Write as _;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::fmt;
+use std::io::{IsTerminal as _, Write as _};
+use std::sync::{Arc, Mutex};
+
+/// The `indicatif` this module draws with, for [`ProgressOut::bar`]'s draw target.
+pub use indicatif;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use wfm_auth::{ClientAuth, ClientCredentials};
 use wfm_http::Platform;
@@ -130,13 +148,12 @@ fn usage(message: String) -> Outcome {
 }
 
 /// Runs a sync from command-line arguments (without the program name). `secret_env` is the
-/// value of `CXONE_CLIENT_SECRET`, used when `--client-secret` is absent. `progress` receives
-/// each progress line (or bar frame, if `terminal`) for stderr.
+/// value of `CXONE_CLIENT_SECRET`, used when `--client-secret` is absent. Progress goes to
+/// `progress`.
 pub async fn run(
     args: impl IntoIterator<Item = String>,
     secret_env: Option<String>,
-    terminal: bool,
-    progress: impl Fn(&str) + Send + Sync + 'static,
+    progress: ProgressOut,
 ) -> Outcome {
     let a = match parse_args(args) {
         Ok(a) => a,
@@ -191,7 +208,8 @@ pub async fn run(
         Ok(c) => c,
         Err(e) => return usage(e.to_string()),
     };
-    let printer = Printer::new(terminal, progress);
+    let printer = Arc::new(Printer::new(progress));
+    let shown = Arc::clone(&printer);
     let mut guard = Guard::default();
     if let Some(n) = a.max_deactivations {
         guard = guard.max_deactivations(n);
@@ -200,8 +218,10 @@ pub async fn run(
         .concurrency(a.concurrency)
         .guard(guard)
         .dry_run(a.dry_run)
-        .on_progress(move |p| printer.show(p));
-    match engine.sync(rows, rules).await {
+        .on_progress(move |p| shown.show(p));
+    let result = engine.sync(rows, rules).await;
+    printer.finish(result.is_ok());
+    match result {
         Ok(report) => Outcome {
             exit_code: if report.all_applied() {
                 EXIT_OK
@@ -235,33 +255,136 @@ fn describe(e: &SyncError) -> String {
     }
 }
 
-/// Progress for stderr: a redrawn bar on a terminal, otherwise a line per phase and per 10%.
-struct Printer<F> {
-    terminal: bool,
-    out: F,
-    last: Mutex<(Instant, usize)>,
+/// Where the command line draws its progress: an `indicatif` bar, plain lines, or nowhere.
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use cxone_wfm::cli::ProgressOut;
+/// // Plain lines into a buffer (what a test or a log collector wants).
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let sink = Arc::clone(&seen);
+/// let out = ProgressOut::lines(move |line| sink.lock().unwrap().push(line.to_owned()));
+/// # let _ = out;
+/// ```
+pub struct ProgressOut {
+    kind: OutKind,
 }
 
-impl<F: Fn(&str) + Send + Sync> Printer<F> {
-    fn new(terminal: bool, out: F) -> Self {
+/// A sink of progress lines.
+type LineFn = Box<dyn Fn(&str) + Send + Sync>;
+
+enum OutKind {
+    Bar(ProgressDrawTarget),
+    Lines(LineFn),
+    Hidden,
+}
+
+impl fmt::Debug for ProgressOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            OutKind::Bar(_) => "bar",
+            OutKind::Lines(_) => "lines",
+            OutKind::Hidden => "hidden",
+        };
+        f.debug_struct("ProgressOut").field("kind", &kind).finish()
+    }
+}
+
+impl ProgressOut {
+    /// A bar on stderr when stderr is a terminal; otherwise plain lines on stderr (a line per
+    /// phase, the plan, and one per tenth of the writes).
+    pub fn for_stderr() -> Self {
+        if std::io::stderr().is_terminal() {
+            Self::bar(ProgressDrawTarget::stderr())
+        } else {
+            Self::lines(|line| {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "{line}");
+            })
+        }
+    }
+
+    /// An `indicatif` bar drawn on `target` (`ProgressDrawTarget::stderr()`, or a
+    /// `ProgressDrawTarget::term_like` to capture it); phase changes and the plan are printed
+    /// above it.
+    pub fn bar(target: ProgressDrawTarget) -> Self {
         Self {
-            terminal,
-            out,
-            last: Mutex::new((Instant::now(), 0)),
+            kind: OutKind::Bar(target),
+        }
+    }
+
+    /// Plain lines, each given to `f`.
+    pub fn lines(f: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        Self {
+            kind: OutKind::Lines(Box::new(f)),
+        }
+    }
+
+    /// No progress at all.
+    pub fn hidden() -> Self {
+        Self {
+            kind: OutKind::Hidden,
+        }
+    }
+}
+
+/// Draws [`Progress`] events: on a bar, or as a line per phase and per tenth of the writes.
+struct Printer {
+    bar: Option<ProgressBar>,
+    lines: Option<LineFn>,
+    last_line: Mutex<usize>,
+}
+
+/// The bar's look while writes are applied.
+const BAR_TEMPLATE: &str = "{msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})";
+
+impl Printer {
+    fn new(out: ProgressOut) -> Self {
+        let (bar, lines) = match out.kind {
+            OutKind::Bar(target) => {
+                let bar = ProgressBar::with_draw_target(None, target);
+                bar.set_style(ProgressStyle::default_spinner());
+                (Some(bar), None)
+            }
+            OutKind::Lines(f) => (None, Some(f)),
+            OutKind::Hidden => (None, None),
+        };
+        Self {
+            bar,
+            lines,
+            last_line: Mutex::new(0),
+        }
+    }
+
+    fn line(&self, text: &str) {
+        if let Some(bar) = &self.bar {
+            bar.println(text);
+        } else if let Some(f) = &self.lines {
+            f(text);
         }
     }
 
     fn show(&self, p: &Progress) {
         match p {
             Progress::Phase { phase, total } => {
-                let name = match phase {
-                    Phase::Reading => "reading roles and users".to_owned(),
-                    Phase::Upserts => {
-                        format!("applying {total} creates, updates and reactivations")
+                let (name, short) = match phase {
+                    Phase::Reading => ("reading roles and users".to_owned(), "reading"),
+                    Phase::Upserts => (
+                        format!("applying {total} creates, updates and reactivations"),
+                        "upserts",
+                    ),
+                    Phase::Deactivations => {
+                        (format!("applying {total} deactivations"), "deactivations")
                     }
-                    Phase::Deactivations => format!("applying {total} deactivations"),
                 };
-                (self.out)(&format!("{}{name}", if self.terminal { "\n" } else { "" }));
+                match &self.bar {
+                    Some(bar) if *phase == Phase::Reading => {
+                        bar.set_message(name);
+                        bar.tick();
+                    }
+                    Some(bar) => bar.set_message(short),
+                    None => self.line(&name),
+                }
             }
             Progress::Planned {
                 creates,
@@ -269,43 +392,43 @@ impl<F: Fn(&str) + Send + Sync> Printer<F> {
                 reactivations,
                 deactivations,
                 unchanged,
-            } => (self.out)(&format!(
-                "plan: {creates} to create, {updates} to update, {reactivations} to reactivate, {deactivations} to deactivate, {unchanged} unchanged"
-            )),
+            } => {
+                self.line(&format!(
+                    "plan: {creates} to create, {updates} to update, {reactivations} to reactivate, {deactivations} to deactivate, {unchanged} unchanged"
+                ));
+                if let Some(bar) = &self.bar {
+                    let total = creates + updates + reactivations + deactivations;
+                    if let Ok(style) = ProgressStyle::with_template(BAR_TEMPLATE) {
+                        bar.set_style(style.progress_chars("#>-"));
+                    }
+                    bar.set_length(total as u64);
+                    bar.set_position(0);
+                    bar.set_message("writing");
+                }
+            }
             Progress::Applied { done, total, .. } => {
-                let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-                if self.terminal {
-                    if *done < *total && last.0.elapsed() < Duration::from_millis(100) {
-                        return;
-                    }
-                    last.0 = Instant::now();
-                    let width = 30;
-                    let filled = done * width / (*total).max(1);
-                    (self.out)(&format!(
-                        "\r[{}{}] {done}/{total}",
-                        "#".repeat(filled),
-                        "-".repeat(width - filled)
-                    ));
-                } else {
-                    let step = (*total / 10).max(1);
-                    if *done == *total || *done >= last.1 + step {
-                        last.1 = *done;
-                        (self.out)(&format!("applied {done}/{total}"));
-                    }
+                if let Some(bar) = &self.bar {
+                    bar.set_position(*done as u64);
+                    return;
+                }
+                let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
+                let step = (*total / 10).max(1);
+                if *done == *total || *done >= *last + step {
+                    *last = *done;
+                    self.line(&format!("applied {done}/{total}"));
                 }
             }
         }
     }
-}
 
-/// Writes a progress frame to stderr: lines as lines, bar frames (starting with `\r`) without
-/// a newline.
-pub fn write_stderr(frame: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = if frame.starts_with('\r') {
-        write!(err, "{frame}")
-    } else {
-        writeln!(err, "{frame}")
-    };
-    let _ = err.flush();
+    /// Leaves the bar drawn in its last state (or clears it when the run stopped early).
+    fn finish(&self, completed: bool) {
+        if let Some(bar) = &self.bar {
+            if completed {
+                bar.finish();
+            } else {
+                bar.finish_and_clear();
+            }
+        }
+    }
 }

@@ -46,7 +46,8 @@
 //!   password grant, the tenant's API host).
 //! - [`ScimBackend`], [`UserHubBackend`]: the same engine over CXone's real user APIs (SCIM 2.0,
 //!   UserHub user management).
-//! - [`cli`]: the command-line sync of the `cxone_user_sync` example (flags, exit codes).
+//! - `cli` (feature `cli`, on by default): the command-line sync of the `cxone_user_sync`
+//!   example (flags, exit codes, an `indicatif` progress bar or plain progress lines).
 //!
 //! The contract (`/api/wfm/v2/...`, scopes `wfm.users.read`, `wfm.users.write`,
 //! `wfm.roles.read`, the client-credentials grant) is the one of the WFM user-sync integration
@@ -54,6 +55,7 @@
 //! back-end grant is an access key (see `docs/cxone-wfm.md` in the repository).
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "cli")]
 pub mod cli;
 mod client;
 pub mod discovery;

@@ -6,7 +6,8 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use cxone_wfm::cli::{EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, run};
+use cxone_wfm::cli::indicatif::{ProgressDrawTarget, TermLike};
+use cxone_wfm::cli::{EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, ProgressOut, run};
 
 struct Files {
     dir: std::path::PathBuf,
@@ -51,13 +52,52 @@ fn args(w: &World, files: &Files, extra: &[&str]) -> Vec<String> {
     a
 }
 
-fn lines() -> (
-    Arc<Mutex<Vec<String>>>,
-    impl Fn(&str) + Send + Sync + 'static,
-) {
+fn lines() -> (Arc<Mutex<Vec<String>>>, ProgressOut) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
-    (seen, move |l: &str| sink.lock().unwrap().push(l.to_owned()))
+    (
+        seen,
+        ProgressOut::lines(move |l: &str| sink.lock().unwrap().push(l.to_owned())),
+    )
+}
+
+/// A terminal that keeps what is written to it.
+#[derive(Debug, Default, Clone)]
+struct Screen(Arc<Mutex<String>>);
+
+impl TermLike for Screen {
+    fn width(&self) -> u16 {
+        100
+    }
+    fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        let mut screen = self.0.lock().unwrap();
+        screen.push_str(s);
+        screen.push('\n');
+        Ok(())
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.lock().unwrap().push_str(s);
+        Ok(())
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.lock().unwrap().push('\r');
+        Ok(())
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[tokio::test]
@@ -67,13 +107,7 @@ async fn a_clean_roster_exits_0_and_a_second_run_writes_nothing() {
     let roster: String = format!("{HEADER}{}{}", roster_line(0), roster_line(1));
     let files = Files::new("clean", &roster, ROLES);
     let (seen, sink) = lines();
-    let out = run(
-        args(&w, &files, &[]),
-        Some("sync-secret".into()),
-        false,
-        sink,
-    )
-    .await;
+    let out = run(args(&w, &files, &[]), Some("sync-secret".into()), sink).await;
     assert_eq!(out.exit_code, EXIT_OK, "{out:?}");
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(report["counts"]["created"], 1);
@@ -95,7 +129,6 @@ async fn a_clean_roster_exits_0_and_a_second_run_writes_nothing() {
     let again = run(
         args(&w, &files, &["--client-secret", "sync-secret"]),
         None,
-        false,
         sink,
     )
     .await;
@@ -115,7 +148,6 @@ async fn bad_rows_exit_1_with_the_rows_in_the_report() {
     let out = run(
         args(&w, &files, &["--fallback-timezone", "America/Chicago"]),
         Some("s".into()),
-        false,
         sink,
     )
     .await;
@@ -135,7 +167,7 @@ async fn a_tripped_guard_and_bad_arguments_exit_2() {
     }
     let files = Files::new("guard", &format!("{HEADER}{}", roster_line(0)), ROLES);
     let (_, sink) = lines();
-    let out = run(args(&w, &files, &[]), Some("s".into()), false, sink).await;
+    let out = run(args(&w, &files, &[]), Some("s".into()), sink).await;
     assert_eq!(out.exit_code, EXIT_USAGE, "{out:?}");
     assert!(
         out.stderr.contains("would deactivate 99 of 100"),
@@ -149,7 +181,6 @@ async fn a_tripped_guard_and_bad_arguments_exit_2() {
     let dry = run(
         args(&w, &files, &["--dry-run", "--max-deactivations", "99"]),
         Some("s".into()),
-        false,
         sink,
     )
     .await;
@@ -174,12 +205,12 @@ async fn a_tripped_guard_and_bad_arguments_exit_2() {
         } else {
             a.extend(bad.iter().map(|s| s.to_string()));
         }
-        let out = run(a, Some("s".into()), false, sink).await;
+        let out = run(a, Some("s".into()), sink).await;
         assert_eq!(out.exit_code, EXIT_USAGE, "{bad:?}: {out:?}");
         assert!(out.stderr.contains("usage:"), "{}", out.stderr);
     }
     let (_, sink) = lines();
-    let no_secret = run(args(&w, &files, &[]), None, false, sink).await;
+    let no_secret = run(args(&w, &files, &[]), None, sink).await;
     assert_eq!(no_secret.exit_code, EXIT_USAGE);
     assert!(no_secret.stderr.contains("CXONE_CLIENT_SECRET"));
 }
@@ -191,22 +222,38 @@ async fn a_token_without_the_roles_scope_is_refused_before_any_call() {
     w.tokens.grant_scope(Some("wfm.users.write wfm.users.read"));
     let files = Files::new("scope", &format!("{HEADER}{}", roster_line(0)), ROLES);
     let (_, sink) = lines();
-    let out = run(args(&w, &files, &[]), Some("s".into()), false, sink).await;
+    let out = run(args(&w, &files, &[]), Some("s".into()), sink).await;
     assert_eq!(out.exit_code, EXIT_SOME_FAILED, "{out:?}");
     assert!(out.stderr.contains("wfm.roles.read"), "{}", out.stderr);
     assert_eq!(w.wfm.stats().requests, 0);
 }
 
 #[tokio::test]
-async fn on_a_terminal_progress_is_a_redrawn_bar() {
+async fn on_a_terminal_progress_is_an_indicatif_bar() {
     let w = world().await;
+    w.wfm.insert_user(server_user(0, "Old", true));
     let roster: String = format!("{HEADER}{}{}", roster_line(0), roster_line(1));
     let files = Files::new("bar", &roster, ROLES);
-    let (seen, sink) = lines();
-    let out = run(args(&w, &files, &[]), Some("s".into()), true, sink).await;
+    let screen = Screen::default();
+    let target = ProgressDrawTarget::term_like(Box::new(screen.clone()));
+    let out = run(
+        args(&w, &files, &[]),
+        Some("s".into()),
+        ProgressOut::bar(target),
+    )
+    .await;
     assert_eq!(out.exit_code, EXIT_OK, "{out:?}");
-    let seen = seen.lock().unwrap().clone();
-    let last_bar = seen.iter().rev().find(|l| l.starts_with('\r')).unwrap();
-    assert_eq!(last_bar, &format!("\r[{}] 2/2", "#".repeat(30)));
-    assert!(!seen.iter().any(|l| l.starts_with("applied ")), "{seen:?}");
+    let drawn = screen.0.lock().unwrap().clone();
+    // The plan printed above the bar, and the bar left at its end: 30 cells full, 2 of 2.
+    assert!(
+        drawn.contains("plan: 1 to create, 1 to update"),
+        "{drawn:?}"
+    );
+    let last_frame = drawn.rsplit('\r').next().unwrap();
+    assert!(
+        last_frame.contains(&format!("[{}] 2/2", "#".repeat(30))),
+        "{drawn:?}"
+    );
+    // No plain progress lines on a terminal.
+    assert!(!drawn.contains("applied "), "{drawn:?}");
 }
