@@ -115,6 +115,7 @@ async fn schedule_push_403() {
 
     // The failure: the push is refused for the Lisbon agent, before anything is written.
     let refused = push::run(push_args.clone(), genesys_env).await;
+    println!("push, exit {}:\n{}\n", refused.exit_code, refused.stderr);
     assert_eq!(refused.exit_code, 2, "{refused:?}");
     for needle in ["wfm:schedule:edit", "Lisbon", "lisbon-0"] {
         assert!(
@@ -151,6 +152,7 @@ async fn schedule_push_403() {
 
     // Step 2: the region. Paris is not a Genesys Cloud region; the org's region is.
     let paris = "eu-west-3".parse::<Region>().unwrap_err().to_string();
+    println!("region: {paris}\n");
     assert!(paris.contains("eu-central-1"), "{paris}");
     assert_eq!(
         Environment::from(Region::EuCentral1).token_url().as_str(),
@@ -158,6 +160,8 @@ async fn schedule_push_403() {
     );
 
     // Step 3: the doctor and the preflight name the division where the permission is missing.
+    let text = doctor::run(genesys_args(&server, &[]), genesys_env).await;
+    println!("doctor, exit {}:\n{}\n", text.exit_code, text.stdout);
     let checked = doctor::run(genesys_args(&server, &["--json"]), genesys_env).await;
     assert_eq!(checked.exit_code, 1, "{checked:?}");
     let report: Value = serde_json::from_str(&checked.stdout).unwrap();
@@ -224,6 +228,7 @@ async fn scim_create_403() {
     // The failure: the token is valid (reads work), the role lacks the SCIM permissions.
     scim.forbid(true);
     let err = client.create(&ada).await.unwrap_err();
+    println!("create: {err}\n");
     let wfm_scim::Error::Forbidden { advice, .. } = &err else {
         panic!("expected Forbidden, got {err:?}");
     };
@@ -249,6 +254,10 @@ async fn scim_create_403() {
         .run_zendesk(rows.clone(), &options)
         .await;
     assert!(stopped.aborted.is_some(), "{stopped:?}");
+    println!(
+        "provisioning stopped: {}\n",
+        stopped.aborted.as_deref().unwrap_or_default()
+    );
     assert_eq!(stopped.created, 0);
     assert!(scim.users().is_empty());
 
@@ -347,6 +356,7 @@ async fn rate_limit_429_storms() {
         .send()
         .await
         .unwrap_err();
+    println!("retry-after too long: {err}\n");
     assert!(
         matches!(err, wfm_http::Error::RetryAfterTooLong { .. }),
         "{err:?}"
@@ -712,6 +722,7 @@ async fn mass_deactivation_guard() {
         .sync(parse_csv(&truncated).unwrap(), rules())
         .await
         .unwrap_err();
+    println!("guard: {err}\n");
     let SyncError::Guard(tripped) = &err else {
         panic!("expected the guard, got {err:?}");
     };
