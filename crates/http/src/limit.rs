@@ -98,6 +98,8 @@ struct LimiterState {
     started: VecDeque<Instant>,
     /// While quota is low: the earliest instant the next request may start.
     paced_until: Option<Instant>,
+    /// A `Retry-After` the platform announced: nothing under this limit starts before it.
+    held_until: Option<Instant>,
 }
 
 impl LimiterState {
@@ -145,10 +147,11 @@ impl Limiter {
             let blocked_until = {
                 let mut state = self.state();
                 let now = Instant::now();
-                match self
-                    .window
-                    .and_then(|(n, period)| state.full_until(n, period, now))
-                {
+                let held = state.held_until.filter(|until| *until > now);
+                match held.or_else(|| {
+                    self.window
+                        .and_then(|(n, period)| state.full_until(n, period, now))
+                }) {
                     Some(until) => until,
                     None => {
                         // Room in the window: take it, keeping the low-quota pace.
@@ -194,11 +197,22 @@ impl Limiter {
         }
     }
 
-    /// Whether nothing remembers this limiter's past: no request in its window, no pacing.
+    /// Holds every request under this limit until `until` (a `Retry-After` the platform
+    /// announced); a later hold extends an earlier one, never shortens it.
+    pub(crate) fn hold_until(&self, until: Instant) {
+        let mut state = self.state();
+        if state.held_until.is_none_or(|held| held < until) {
+            state.held_until = Some(until);
+        }
+    }
+
+    /// Whether nothing remembers this limiter's past: no request in its window, no pacing,
+    /// no hold.
     fn is_idle(&self) -> bool {
         let state = self.state();
         let now = Instant::now();
         state.paced_until.is_none_or(|t| t <= now)
+            && state.held_until.is_none_or(|t| t <= now)
             && match (self.window, state.started.back()) {
                 (Some((_, period)), Some(last)) => *last + period <= now,
                 _ => true,
@@ -268,6 +282,15 @@ impl Limits {
         let limiter = Arc::new(Limiter::new(template));
         keys.map.insert(key.to_owned(), Arc::clone(&limiter));
         Some(limiter)
+    }
+
+    /// Holds the requests of `key` (when per-key limits are configured), else every request of
+    /// the platform, until `until`: the scope a platform's `Retry-After` speaks for.
+    pub(crate) fn hold(&self, key: Option<&str>, until: Instant) {
+        match self.key(key) {
+            Some(limiter) => limiter.hold_until(until),
+            None => self.global.hold_until(until),
+        }
     }
 
     /// How many per-key limiters are held right now.

@@ -19,6 +19,9 @@ use http::{HeaderMap, Method, StatusCode};
 ///
 /// The wait before attempt *n* + 1 is the server's `Retry-After` when it sent one, else a
 /// random duration between zero and `min(max_delay, base_delay * 2^(n-1))` ("full jitter").
+/// A `Retry-After` also holds the other requests under the same limit (the request's rate key
+/// when per-key limits are configured, else the platform) until it elapses: the server spoke
+/// for the budget, not for one request.
 ///
 /// ```
 /// use std::time::Duration;

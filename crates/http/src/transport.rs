@@ -39,13 +39,17 @@ use crate::retry::{RetryPolicy, is_idempotent_method};
 pub struct Transport {
     shared: Arc<Shared>,
     base: Arc<Url>,
+    /// This transport's own token source, in place of the platform's (see
+    /// [`Transport::with_tokens`]).
+    tokens: Option<Arc<dyn TokenProvider>>,
 }
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
             .field("base", &self.base.as_str())
-            .field("authenticated", &self.shared.tokens.is_some())
+            .field("authenticated", &self.token_source().is_some())
+            .field("own_tokens", &self.tokens.is_some())
             .field("retry", &self.shared.retry)
             .finish_non_exhaustive()
     }
@@ -90,7 +94,39 @@ impl Transport {
         Ok(Self {
             shared,
             base: Arc::new(base),
+            tokens: None,
         })
+    }
+
+    /// The same transport (base URL, and the platform's client, rate limits, breaker and retry
+    /// policy) with another token source: for platforms where each user has a token of their
+    /// own, such as a Google service account acting for each mailbox through domain-wide
+    /// delegation. Requests still count against the platform's one budget; tokens that say
+    /// what they were granted are checked against the platform's scope set.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use wfm_auth::{StaticToken, TokenProvider};
+    /// use wfm_http::Platform;
+    ///
+    /// let platform = Platform::<wfm_auth::RolesDecide>::builder().build()?;
+    /// let shared = platform.transport("https://www.googleapis.com/calendar/v3/")?;
+    /// let alice: Arc<dyn TokenProvider> = Arc::new(StaticToken::new("alice's token"));
+    /// let as_alice = shared.with_tokens(alice);
+    /// assert_eq!(as_alice.base_url(), shared.base_url());
+    /// # Ok::<(), wfm_http::Error>(())
+    /// ```
+    pub fn with_tokens(&self, tokens: Arc<dyn TokenProvider>) -> Transport {
+        Transport {
+            shared: Arc::clone(&self.shared),
+            base: Arc::clone(&self.base),
+            tokens: Some(tokens),
+        }
+    }
+
+    /// The token source requests use: this transport's own, else the platform's.
+    fn token_source(&self) -> Option<&Arc<dyn TokenProvider>> {
+        self.tokens.as_ref().or(self.shared.tokens.as_ref())
     }
 
     /// The base URL requests are relative to.
@@ -324,6 +360,8 @@ impl RequestBuilder {
         );
         let exchange = Exchange {
             inner: &self.transport.shared,
+            tokens: self.transport.token_source(),
+            own_tokens: self.transport.tokens.is_some(),
             method: self.method,
             url,
             headers: self.headers,
@@ -381,6 +419,9 @@ impl Response {
 /// One request in flight through the pipeline.
 struct Exchange<'a> {
     inner: &'a Shared,
+    tokens: Option<&'a Arc<dyn TokenProvider>>,
+    /// The tokens are the transport's own, not the platform's cache: check what they grant.
+    own_tokens: bool,
     method: Method,
     url: Url,
     headers: HeaderMap,
@@ -403,7 +444,7 @@ impl Exchange<'_> {
     async fn run(self) -> Result<Response, Error> {
         let started = tokio::time::Instant::now();
         let host = self.url.host_str().unwrap_or_default().to_owned();
-        let tokens = self.inner.tokens.as_ref().filter(|_| self.authenticated);
+        let tokens = self.tokens.filter(|_| self.authenticated);
         let mut token = match tokens {
             Some(tokens) => {
                 if self.url.scheme() != "https" && !is_loopback(&self.url) {
@@ -468,7 +509,16 @@ impl Exchange<'_> {
                                 source: Box::new(err),
                             });
                         }
-                        Some(demanded) => (demanded, err.into()),
+                        Some(demanded) => {
+                            // The platform said when to come back: no request under the same
+                            // limit (this key's, else the whole platform's) starts before then,
+                            // not only this one.
+                            self.inner.limits.hold(
+                                self.rate_key.as_deref(),
+                                tokio::time::Instant::now() + demanded,
+                            );
+                            (demanded, err.into())
+                        }
                         None => (policy.backoff(attempt), err.into()),
                     }
                 }
@@ -572,7 +622,8 @@ impl Exchange<'_> {
     /// A custom provider's token, checked against the platform's scope set when it says what
     /// it was granted.
     fn checked(&self, token: AccessToken) -> Result<AccessToken, Error> {
-        if self.inner.check_custom_tokens && !token.granted_scopes().is_empty() {
+        if (self.inner.check_custom_tokens || self.own_tokens) && !token.granted_scopes().is_empty()
+        {
             self.inner
                 .required
                 .check(token.granted_scopes(), wfm_auth::GrantSource::ResponseScope)?;
