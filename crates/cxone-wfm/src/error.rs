@@ -22,6 +22,11 @@ pub enum Error {
     /// No user has this `externalId` (a backend that looks users up before writing).
     #[error("no user has the externalId {0:?}")]
     NotFound(String),
+    /// UserHub answered the deactivation but listed the user in `notDeletedUserIds`.
+    #[error(
+        "UserHub did not deactivate the user with externalIdentity {0:?} (listed in notDeletedUserIds)"
+    )]
+    NotDeactivated(String),
 }
 
 impl Error {
@@ -52,7 +57,7 @@ impl Error {
                 e.as_api().and_then(|a| a.retry_after())
             }
             Error::Scim(e) => e.api().and_then(|a| a.http().retry_after()),
-            Error::Discovery(_) | Error::NotFound(_) => None,
+            Error::Discovery(_) | Error::NotFound(_) | Error::NotDeactivated(_) => None,
         }
     }
 
@@ -81,7 +86,7 @@ impl Error {
                 e.as_api().map_or(1, |a| a.attempts())
             }
             Error::Scim(e) => e.api().map_or(1, |a| a.http().attempts()),
-            Error::Discovery(_) | Error::NotFound(_) => 1,
+            Error::Discovery(_) | Error::NotFound(_) | Error::NotDeactivated(_) => 1,
         }
     }
 }
@@ -92,35 +97,35 @@ impl ErrorMetadata for Error {
             Error::Transport(e) => e.status(),
             Error::Scim(e) => wfm_auth::ErrorMetadata::status(e),
             Error::NotFound(_) => Some(404),
-            Error::Discovery(_) => None,
+            Error::Discovery(_) | Error::NotDeactivated(_) => None,
         }
     }
     fn platform_code(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => e.platform_code(),
             Error::Scim(e) => wfm_auth::ErrorMetadata::platform_code(e),
-            Error::Discovery(_) | Error::NotFound(_) => None,
+            Error::Discovery(_) | Error::NotFound(_) | Error::NotDeactivated(_) => None,
         }
     }
     fn platform_message(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => e.platform_message(),
             Error::Scim(e) => wfm_auth::ErrorMetadata::platform_message(e),
-            Error::Discovery(_) | Error::NotFound(_) => None,
+            Error::Discovery(_) | Error::NotFound(_) | Error::NotDeactivated(_) => None,
         }
     }
     fn correlation_id(&self) -> Option<&str> {
         match self {
             Error::Transport(e) => e.correlation_id(),
             Error::Scim(e) => wfm_auth::ErrorMetadata::correlation_id(e),
-            Error::Discovery(_) | Error::NotFound(_) => None,
+            Error::Discovery(_) | Error::NotFound(_) | Error::NotDeactivated(_) => None,
         }
     }
     fn is_retryable(&self) -> bool {
         match self {
             Error::Transport(e) => e.is_retryable(),
             Error::Scim(e) => wfm_auth::ErrorMetadata::is_retryable(e),
-            Error::Discovery(_) | Error::NotFound(_) => false,
+            Error::Discovery(_) | Error::NotFound(_) | Error::NotDeactivated(_) => false,
         }
     }
     fn advice(&self) -> Option<&'static str> {
@@ -131,6 +136,9 @@ impl ErrorMetadata for Error {
             Error::Transport(e) => ErrorMetadata::advice(e),
             Error::Scim(e) => ErrorMetadata::advice(e),
             Error::NotFound(_) => Some("check the externalId: no user carries it"),
+            Error::NotDeactivated(_) => Some(
+                "check the user in CXone (Admin > Employees): UserHub refused to deactivate it, for example the API user itself; deactivate it by hand or leave it in the roster",
+            ),
             Error::Discovery(_) => Some(
                 "check the issuer URL (https://cxone.niceincontact.com, or the FedRAMP issuer) and the access key",
             ),
@@ -140,7 +148,7 @@ impl ErrorMetadata for Error {
         match self {
             Error::Transport(e) => e.as_auth(),
             Error::Scim(e) => wfm_auth::ErrorMetadata::as_auth(e),
-            Error::Discovery(_) | Error::NotFound(_) => None,
+            Error::Discovery(_) | Error::NotFound(_) | Error::NotDeactivated(_) => None,
         }
     }
 }

@@ -7,10 +7,15 @@
 //! (`PUT /user-management/v1/users`, the whole user with its `id`), deactivate
 //! (`POST /user-management/v1/users/deactivate`) and revive
 //! (`POST /user-management/v1/users/{id}/revive`). A deactivated user has `status: "DELETED"`;
-//! reactivation revives it. The first role becomes `role`, the others `secondaryRoleIds`.
+//! reactivation revives it; a deactivation the answer lists in `notDeletedUserIds` is an
+//! [`Error::NotDeactivated`]. The first role becomes `role`, the others `secondaryRoleIds`.
+//! Roles are checked before sending against the tenant's active roles
+//! (`POST /authorization/v1/roles/search`), unless given with
+//! [`with_roles`](UserHubBackend::with_roles) or turned off with
+//! [`unchecked_roles`](UserHubBackend::unchecked_roles).
 //! UserHub carries no skills, location or manager: [`Backend::normalize`] drops them.
-//! Whether search filters on `externalIdentity` and what a duplicate create answers are not
-//! confirmed by public material: check against your tenant.
+//! Which of these details NICE's public material confirms, and which not (the search filter on
+//! `externalIdentity`, the answer to a duplicate create), is tabled in `docs/cxone-wfm.md`.
 //!
 //! ```no_run
 //! use cxone_wfm::{Engine, UserHubBackend};
@@ -31,23 +36,67 @@ use crate::model::{Role, User, UserChanges};
 #[derive(Debug, Clone)]
 pub struct UserHubBackend {
     transport: Transport,
-    roles: Option<Vec<Role>>,
+    roles: RoleSource,
+}
+
+/// Where the roles a roster is checked against come from.
+#[derive(Debug, Clone)]
+enum RoleSource {
+    /// The tenant's active roles, searched at the start of each sync.
+    Tenant,
+    /// A list given by the caller.
+    Given(Vec<Role>),
+    /// No check.
+    Unchecked,
 }
 
 impl UserHubBackend {
     /// A backend on the tenant's API host (`api_endpoint` from discovery), sharing `platform`'s
-    /// budget and tokens. Roles are sent unchecked unless [`with_roles`](Self::with_roles).
+    /// budget and tokens. Roles are checked against the tenant's active roles
+    /// ([`fetch_roles`](Self::fetch_roles)) at the start of each sync.
     pub fn new<S>(platform: &Platform<S>, api_endpoint: impl IntoUrl) -> Result<Self, Error> {
         Ok(Self {
             transport: platform.transport(api_endpoint)?,
-            roles: None,
+            roles: RoleSource::Tenant,
         })
     }
 
-    /// The roles users may carry (`POST /authorization/v1/roles/search`), checked before sending.
+    /// Check roles against this list instead of searching the tenant's.
     pub fn with_roles(mut self, roles: Vec<Role>) -> Self {
-        self.roles = Some(roles);
+        self.roles = RoleSource::Given(roles);
         self
+    }
+
+    /// Send roles unchecked (for an API user whose security profile cannot search roles).
+    pub fn unchecked_roles(mut self) -> Self {
+        self.roles = RoleSource::Unchecked;
+        self
+    }
+
+    /// The tenant's active roles: `POST /authorization/v1/roles/search` with
+    /// `{"filter": {"status": ["ACTIVE"]}}`, each `roleId` and `roleName` as a [`Role`].
+    pub fn fetch_roles(&self) -> BoxFuture<'_, Result<Vec<Role>, Error>> {
+        Box::pin(async move {
+            let body: Value = self
+                .transport
+                .request(Method::POST, &["authorization", "v1", "roles", "search"])
+                .idempotent() // a search changes nothing
+                .json(&json!({"filter": {"status": ["ACTIVE"]}}))
+                .send_json()
+                .await?;
+            Ok(body["roles"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| {
+                    let id = r["roleId"].as_str().filter(|s| !s.is_empty())?;
+                    Some(Role {
+                        id: id.to_owned(),
+                        name: r["roleName"].as_str().unwrap_or_default().to_owned(),
+                    })
+                })
+                .collect())
+        })
     }
 
     async fn find(&self, external_id: &str) -> Result<Option<Value>, Error> {
@@ -64,15 +113,17 @@ impl UserHubBackend {
             .cloned())
     }
 
-    async fn post(&self, segments: &[&str], body: &Value) -> Result<(), Error> {
+    /// POSTs `body`; the answer's JSON, or `Null` for an empty or non-JSON body.
+    async fn post(&self, segments: &[&str], body: &Value) -> Result<Value, Error> {
         // Deactivating or reviving twice changes nothing: safe to repeat.
-        self.transport
+        let answer = self
+            .transport
             .request(Method::POST, segments)
             .idempotent()
             .json(body)
             .send()
             .await?;
-        Ok(())
+        Ok(serde_json::from_slice(answer.bytes()).unwrap_or(Value::Null))
     }
 }
 
@@ -125,12 +176,19 @@ impl UserStore for UserHubBackend {
             };
             let id = current["id"].as_str().unwrap_or_default().to_owned();
             if changes.is_active == Some(false) {
-                return self
+                let answer = self
                     .post(
                         &["user-management", "v1", "users", "deactivate"],
                         &json!({"userIds": [id]}),
                     )
-                    .await;
+                    .await?;
+                let refused = answer["notDeletedUserIds"]
+                    .as_array()
+                    .is_some_and(|ids| ids.iter().any(|i| *i == json!(id)));
+                if refused {
+                    return Err(Error::NotDeactivated(changes.external_id.clone()));
+                }
+                return Ok(());
             }
             if changes.is_active == Some(true) && current["status"] == "DELETED" {
                 self.post(
@@ -222,7 +280,13 @@ impl Backend for UserHubBackend {
     }
 
     fn list_roles(&self) -> BoxFuture<'_, Result<Option<Vec<Role>>, Error>> {
-        Box::pin(async move { Ok(self.roles.clone()) })
+        Box::pin(async move {
+            match &self.roles {
+                RoleSource::Tenant => self.fetch_roles().await.map(Some),
+                RoleSource::Given(roles) => Ok(Some(roles.clone())),
+                RoleSource::Unchecked => Ok(None),
+            }
+        })
     }
 
     fn normalize(&self, user: &User) -> User {

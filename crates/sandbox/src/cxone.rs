@@ -734,6 +734,9 @@ fn message_len(buf: &[u8], response: bool) -> Option<usize> {
 /// `{"filter": {"externalIdentity": [...]}}` → `{"totalRecords", "skip", "top", "users"}`).
 /// Deactivated users have `status: "DELETED"` and are listed only with `includeDeleted=true`.
 /// A create whose `externalIdentity` is taken answers 409 (the real answer is unconfirmed).
+/// Roles are searched at `POST /authorization/v1/roles/search` (`{"filter": {"status":
+/// ["ACTIVE"]}}` → `{"roles": [{"roleId", "roleName", "status"}]}`); once roles are set with
+/// [`with_roles`](UserHub::with_roles), a create or update naming another role answers 400.
 #[derive(Clone)]
 pub struct UserHub {
     state: Arc<HubState>,
@@ -741,6 +744,8 @@ pub struct UserHub {
 
 struct HubState {
     users: Mutex<Vec<Value>>,
+    roles: Mutex<Vec<(String, String)>>,
+    protected: Mutex<HashSet<String>>,
     log: Mutex<Vec<String>>,
     tokens: Mutex<Option<TokenEndpoint>>,
 }
@@ -761,15 +766,33 @@ impl UserHub {
         let hub = Self {
             state: Arc::new(HubState {
                 users: Mutex::new(Vec::new()),
+                roles: Mutex::new(Vec::new()),
+                protected: Mutex::new(HashSet::new()),
                 log: Mutex::new(Vec::new()),
                 tokens: Mutex::new(None),
             }),
         };
-        Mock::given(|req: &Request| req.url.path().starts_with("/user-management/"))
-            .respond_with(hub.clone())
-            .mount(server)
-            .await;
+        Mock::given(|req: &Request| {
+            let path = req.url.path();
+            path.starts_with("/user-management/") || path.starts_with("/authorization/")
+        })
+        .respond_with(hub.clone())
+        .mount(server)
+        .await;
         hub
+    }
+
+    /// The tenant's active roles, as `(roleId, roleName)`: listed by the role search, and the
+    /// only ones a create or update may name (when none are set, any role is accepted).
+    pub fn with_roles<I: IntoIterator<Item = (A, B)>, A: Into<String>, B: Into<String>>(
+        self,
+        roles: I,
+    ) -> Self {
+        *lock(&self.state.roles) = roles
+            .into_iter()
+            .map(|(a, b)| (a.into(), b.into()))
+            .collect();
+        self
     }
 
     /// Answer 401 to requests whose bearer token `tokens` did not issue or has expired.
@@ -795,6 +818,12 @@ impl UserHub {
         lock(&self.state.users).clone()
     }
 
+    /// Deactivations of the user with this `externalIdentity` are refused: its id comes back
+    /// in `notDeletedUserIds` (as for the API user itself).
+    pub fn refuse_deactivation(&self, external_identity: &str) {
+        lock(&self.state.protected).insert(external_identity.to_owned());
+    }
+
     /// The requests received, as `METHOD /path`.
     pub fn requests(&self) -> Vec<String> {
         lock(&self.state.log).clone()
@@ -815,6 +844,18 @@ impl UserHub {
         }
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
         let seg: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let roles = lock(&self.state.roles).clone();
+        if method != "GET"
+            && !roles.is_empty()
+            && seg.first() == Some(&"user-management")
+            && let Some(role) = body["role"].as_str()
+            && !roles.iter().any(|(id, _)| id == role)
+        {
+            return (
+                400,
+                json!({"code": "BadRequest", "details": format!("role {role} does not exist")}),
+            );
+        }
         let mut users = lock(&self.state.users);
         let find = |users: &[Value], id: &str| users.iter().position(|u| u["id"] == id);
         match (method.as_str(), seg.as_slice()) {
@@ -867,11 +908,17 @@ impl UserHub {
                 (200, json!({"success": true}))
             }
             ("POST", ["user-management", "v1", "users", "deactivate"]) => {
+                let protected = lock(&self.state.protected).clone();
                 let mut missing = Vec::new();
                 for id in body["userIds"].as_array().into_iter().flatten() {
                     match find(&users, id.as_str().unwrap_or_default()) {
-                        Some(i) => users[i]["status"] = json!("DELETED"),
-                        None => missing.push(id.clone()),
+                        Some(i)
+                            if !protected
+                                .contains(users[i]["externalIdentity"].as_str().unwrap_or("")) =>
+                        {
+                            users[i]["status"] = json!("DELETED")
+                        }
+                        _ => missing.push(id.clone()),
                     }
                 }
                 (200, json!({"notDeletedUserIds": missing}))
@@ -886,6 +933,22 @@ impl UserHub {
                     json!({"code": "NotFound", "details": format!("user {id} not found")}),
                 ),
             },
+            ("POST", ["authorization", "v1", "roles", "search"]) => {
+                let wanted: Vec<&Value> = body["filter"]["status"]
+                    .as_array()
+                    .map(|a| a.iter().collect())
+                    .unwrap_or_default();
+                let active = json!("ACTIVE");
+                let list: Vec<Value> = if wanted.is_empty() || wanted.contains(&&active) {
+                    roles
+                        .iter()
+                        .map(|(id, name)| json!({"roleId": id, "roleName": name, "status": "ACTIVE"}))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                (200, json!({"roles": list}))
+            }
             ("POST", ["user-management", "v2", "users", "search"]) => {
                 let wanted: Vec<&Value> = body["filter"]["externalIdentity"]
                     .as_array()
