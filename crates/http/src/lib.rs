@@ -1,25 +1,45 @@
 //! The one HTTP transport of the WFM SDK: every platform crate sends its calls through a
 //! [`Transport`], so retries, rate limits and errors behave the same everywhere.
 //!
-//! ```no_run
-//! use std::sync::Arc;
-//! use std::time::Duration;
+//! ```
 //! use futures::TryStreamExt;
-//! use wfm_auth::StaticToken;
-//! use wfm_http::{paginate, Method, Page, RateLimit, RetryPolicy, Transport};
+//! use serde_json::{Value, json};
+//! use wfm_auth::{ClientCredentials, RolesDecide};
+//! use wfm_http::{Method, Page, Platform, RateLimit, RetryPolicy, paginate};
+//! use wfm_sandbox::{Faults, TokenEndpoint};
+//! use wiremock::matchers::{path, query_param};
+//! use wiremock::{Mock, MockServer, ResponseTemplate};
 //!
 //! # async fn demo() -> Result<(), wfm_http::Error> {
-//! let transport = Transport::builder("https://api.mypurecloud.com/api/v2/")
-//!     .token_provider(Arc::new(StaticToken::new("a-token")))
-//!     .retry(RetryPolicy::default().max_attempts(5).retry_after_cap(Duration::from_secs(180)))
+//! // A local stand-in of an API (in production: the platform's host): two pages of users, the
+//! // first one answered `429` with `Retry-After: 0` once.
+//! let server = MockServer::start().await;
+//! let tokens = TokenEndpoint::mount(&server, "/oauth/token").await;
+//! for (page, name, throttled) in [(1, "ada", 1), (2, "alan", 0)] {
+//!     let answer = ResponseTemplate::new(200)
+//!         .set_body_json(json!({"entities": [{"name": name}], "pageCount": 2}));
+//!     let api = Faults::new(answer).rate_limit_first(throttled, 0).require_token(&tokens);
+//!     Mock::given(path("/api/v2/users"))
+//!         .and(query_param("pageNumber", page.to_string()))
+//!         .respond_with(api)
+//!         .mount(&server)
+//!         .await;
+//! }
+//!
+//! // One platform per org: its token cache, retry policy and rate budget, shared by every
+//! // transport made from it.
+//! let platform = Platform::<RolesDecide>::builder()
+//!     .credentials(ClientCredentials::new(tokens.url(), "client-id", "client-secret"))
+//!     .retry(RetryPolicy::default().max_attempts(5))
 //!     .rate_limit(RateLimit::per_minute(300))
 //!     .build()?;
+//! let transport = platform.transport(format!("{}/api/v2/", server.uri()))?;
 //!
-//! // Pages of 100 users as one stream of users, one page in memory at a time.
-//! let users: Vec<serde_json::Value> = paginate(1u64, |page| {
+//! // Pages as one stream of users, one page in memory at a time.
+//! let users: Vec<Value> = paginate(1u64, |page| {
 //!     let t = transport.clone();
 //!     async move {
-//!         let body: serde_json::Value = t
+//!         let body: Value = t
 //!             .request(Method::GET, &["users"])
 //!             .query("pageSize", "100")
 //!             .query("pageNumber", page.to_string())
@@ -32,7 +52,12 @@
 //! })
 //! .try_collect()
 //! .await?;
-//! # let _ = users; Ok(()) }
+//! assert_eq!(users, [json!({"name": "ada"}), json!({"name": "alan"})]);
+//! // The 429 was waited out and retried; one token served every call.
+//! assert_eq!((platform.stats().throttled(), platform.stats().retries()), (1, 1));
+//! assert_eq!(tokens.requests(), 1);
+//! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
 //! ```
 //!
 //! What every request gets:
