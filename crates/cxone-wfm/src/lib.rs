@@ -3,6 +3,61 @@
 //! reactivate, deactivate; never delete), surviving 429s, 5xx, lost connections, token expiry
 //! and read-after-create lag without creating duplicates.
 //!
+//! A whole sync, here against the sandbox's stand-in of the contract (a local server that
+//! keeps users, issues tokens, and answers as the contract says):
+//!
+//! ```
+//! use cxone_wfm::roster::{parse_csv, Rules};
+//! use cxone_wfm::scopes::{RolesRead, UsersRead, UsersWrite};
+//! use cxone_wfm::{Client, Engine};
+//! use wfm_auth::{ClientAuth, ClientCredentials};
+//! use wfm_http::{Platform, RateLimit};
+//! use wfm_sandbox::{TokenEndpoint, cxone::CxoneWfm};
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! // The stand-in: a token endpoint, the WFM user contract, two roles, one leaver.
+//! let server = wiremock::MockServer::start().await;
+//! let tokens = TokenEndpoint::mount(&server, "/oauth/token").await;
+//! tokens.grant_scope(Some("wfm.users.read wfm.users.write wfm.roles.read"));
+//! let wfm = CxoneWfm::mount(&server).await.require_token(&tokens)
+//!     .with_roles([("role_t1", "Tier 1"), ("role_unmapped", "Unmapped")]);
+//! wfm.insert_user(serde_json::json!({"externalId": "E9", "firstName": "Gone", "lastName": "Away",
+//!     "email": "gone@example.com", "timezone": "Etc/UTC", "isActive": true, "roles": ["role_t1"]}));
+//!
+//! // One platform per tenant (one token cache, one rate budget), and a client on it.
+//! let platform = Platform::<(UsersRead, UsersWrite, RolesRead)>::builder()
+//!     .credentials(ClientCredentials::new(tokens.url(), "client-id", "client-secret")
+//!         .auth_style(ClientAuth::RequestBody))
+//!     .rate_limit(RateLimit::per_second(50))
+//!     .build()?;
+//! let client = Client::new(&platform, server.uri())?;
+//!
+//! // The HRIS export and the job code -> role id map.
+//! let rows = parse_csv(
+//!     "externalId,firstName,lastName,email,timezone,jobCode,skills,location,managerExternalId\n\
+//!      E1,Ada,Lovelace,ada@example.com,Europe/London,TIER1,Billing:Advanced,LON,\n\
+//!      E2,Alan,Turing,alan@example.com,Central Standard Time,LEAD,,,\n",
+//! )?;
+//! let rules = Rules::new([("TIER1", "role_t1"), ("LEAD", "role_lead")]) // role_lead: not on the server
+//!     .fallback_role("role_unmapped");
+//!
+//! let report = Engine::new(client)
+//!     .on_progress(|p| eprintln!("{p:?}"))
+//!     .sync(rows, rules)
+//!     .await?;
+//! assert_eq!((report.counts.created, report.counts.deactivated), (2, 1));
+//! assert_eq!(report.flagged.len(), 1); // E2's role was unknown: sent with the fallback role
+//! assert_eq!(wfm.user("E2").unwrap()["timezone"], "America/Chicago"); // a Windows zone, mapped
+//! assert_eq!(wfm.user("E9").unwrap()["isActive"], false); // deactivated, never deleted
+//! println!("{}", serde_json::to_string_pretty(&report)?);
+//! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(demo())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The pure layers on their own: rows checked, then planned against what the server holds,
+//! without I/O:
+//!
 //! ```
 //! use std::collections::HashSet;
 //! use cxone_wfm::roster::{parse_csv, Rules};
