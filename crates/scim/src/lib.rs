@@ -1,23 +1,32 @@
 //! A SCIM 2.0 client (RFC 7643, RFC 7644) for provisioning users into Genesys Cloud, NICE CXone or
 //! any RFC 7644 service provider, with an idempotent bulk upsert for directory migrations.
 //!
-//! ```no_run
-//! use std::sync::Arc;
+//! ```
 //! use futures::TryStreamExt;
 //! use serde_json::json;
-//! use wfm_auth::StaticToken;
+//! use wfm_auth::{ClientCredentials, RolesDecide};
+//! use wfm_http::Platform;
+//! use wfm_sandbox::TokenEndpoint;
+//! use wfm_sandbox::scim::ScimServiceProvider;
 //! use wfm_scim::filter::{AttrPath, Filter, PatchPath};
 //! use wfm_scim::{Client, Error, Flavor, ListQuery, MultiValue, PatchRequest, User};
 //!
-//! # async fn demo() -> Result<(), Error> {
-//! let client = Client::builder(Flavor::GenesysCloud, "https://api.mypurecloud.de")
-//!     .token_provider(Arc::new(StaticToken::new("a-token")))
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! // A local Genesys Cloud SCIM stand-in. In production the URL is the org's API host
+//! // (`https://api.mypurecloud.de`) and the token endpoint its login host's.
+//! let server = wiremock::MockServer::start().await;
+//! let tokens = TokenEndpoint::mount(&server, "/oauth/token").await;
+//! let scim = ScimServiceProvider::mount(&server, Flavor::GenesysCloud).await.require_token(&tokens);
+//! let platform = Platform::<RolesDecide>::builder()
+//!     .credentials(ClientCredentials::new(tokens.url(), "client-id", "client-secret"))
 //!     .build()?;
+//! let client = Client::new(&platform, Flavor::GenesysCloud, server.uri().as_str())?;
 //!
 //! // Create; a taken userName is a typed error, so take over that user instead.
 //! let mut ada = User::new("ada@example.com");
 //! ada.external_id = Some("zendesk-42".into());
 //! ada.emails.push(MultiValue::new("ada@example.com").with_type("work").primary());
+//! client.create(&ada).await?;
 //! let ada = match client.create(&ada).await {
 //!     Ok(created) => created,
 //!     Err(Error::Uniqueness(_)) => client
@@ -25,7 +34,7 @@
 //!         .await?
 //!         .pop()
 //!         .ok_or_else(|| Error::InvalidRequest("the user vanished; run again".into()))?,
-//!     Err(other) => return Err(other),
+//!     Err(other) => return Err(other.into()),
 //! };
 //!
 //! // Search with a filter that cannot be injected, streamed page by page.
@@ -35,12 +44,17 @@
 //!
 //! // Modify with If-Match from meta.version; a stale version is Error::VersionConflict.
 //! let id = ada.id.as_deref().unwrap_or_default();
+//! let version = ada.meta.as_ref().and_then(|m| m.version.as_deref());
 //! let patch = PatchRequest::new().replace(PatchPath::parse(r#"emails[type eq "work"].value"#)?, json!("ada@new.example"));
-//! client.modify::<User>(id, ada.meta.as_ref().and_then(|m| m.version.as_deref()), &patch).await?;
+//! client.modify::<User>(id, version, &patch).await?;
+//! let stale = client.modify::<User>(id, version, &patch).await;
+//! assert!(matches!(stale, Err(Error::VersionConflict(_))));
 //!
 //! // Remove access: deactivate works everywhere (CXone has no DELETE).
 //! client.deactivate(id, None).await?;
+//! assert_eq!(scim.users()[0]["active"], false);
 //! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
 //! ```
 //!
 //! What is here:
