@@ -29,6 +29,41 @@
 //! # Ok::<(), AuthError>(())
 //! ```
 //!
+//! The types say what the code needs; the server decides what a token gets (RFC 6749 §3.3), so
+//! the same set is checked at run time on every new token, before any API call:
+//!
+//! ```
+//! use serde_json::json;
+//! use wfm_auth::scope::genesys::WorkforceManagement;
+//! use wfm_auth::{AuthError, ClientCredentials, ScopeCheck, TokenCache, TokenProvider};
+//! use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
+//!
+//! # async fn demo() -> Result<(), AuthError> {
+//! // A token endpoint that grants less than asked: only the read-only twin.
+//! let server = MockServer::start().await;
+//! Mock::given(path("/oauth/token"))
+//!     .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+//!         "access_token": "t-1", "token_type": "Bearer", "expires_in": 3600,
+//!         "scope": "workforce-management:readonly"})))
+//!     .mount(&server)
+//!     .await;
+//! let url = format!("{}/oauth/token", server.uri());
+//! let cache = TokenCache::builder(ClientCredentials::new(url.as_str(), "client-id", "client-secret"))
+//!     .require::<WorkforceManagement>()
+//!     .scope_check(ScopeCheck::FromResponse)
+//!     .build()?;
+//! let err = cache.token().await.unwrap_err();
+//! assert!(err.to_string().starts_with(
+//!     "the token lacks the declared scope(s) `workforce-management`; granted (the token \
+//!      response's `scope`): `workforce-management:readonly`. Grant `workforce-management` to the \
+//!      OAuth client"
+//! ), "{err}");
+//! let AuthError::InsufficientScope { missing, granted, .. } = err else { unreachable!() };
+//! assert_eq!((missing, granted), (vec!["workforce-management".to_owned()], vec!["workforce-management:readonly".to_owned()]));
+//! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+//! ```
+//!
 //! - [`scope`]: [`Scope`] markers, scope sets as tuples, [`Grants`] (checked by the compiler),
 //!   [`RolesDecide`] for grants without scopes, [`declare_scopes!`]; the platforms' scopes
 //!   ([`scope::genesys`], [`scope::graph`]). All of it is the dependency-free `wfm-scopes` crate.
