@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run -q --example graph_calendar_sync -- --tenant T --client-id ID --client-secret SECRET \
 //!     [--base-url URL --token-url URL] --input examples/data/graph/shifts.json \
-//!     [--mailbox-map examples/data/graph/mailbox_map.json] [--conflict keep|busy] [--dry-run] [--batch]
+//!     [--mailbox-map examples/data/graph/mailbox_map.json] [--conflict keep|busy|override] [--dry-run] [--batch]
 //! ```
 //!
 //! - Input: the `ics_feed` example's JSON array of shifts (`id`, `agent` as an id or
@@ -16,13 +16,14 @@
 //! - The app needs the application permission `Calendars.ReadWrite` with admin consent; the
 //!   secret may come from `GRAPH_CLIENT_SECRET` instead of the command line.
 //! - `--conflict keep` (default) adds ours beside people's events, shown tentative; `busy` shows
-//!   ours busy. `override` (deleting people's events) is refused: this tool never touches an
-//!   event it did not create.
+//!   ours busy. `override` also deletes people's own busy events that overlap a shift, after
+//!   ours are written; it runs only with `--allow-deleting-their-events` (the risk is stated
+//!   on `calendar_sync::ConflictPolicy::Override`), and the report counts them as `displaced`.
 //! - `--batch` sends each mailbox's writes as `$batch`es of up to 20.
 //!
-//! Report: `{"mailboxes","created","updated","deleted","unchanged","failed","requests","throttled"}`
-//! (`requests` counts calendar operations; `throttled` is `null` until the transport reports
-//! its 429s). Exit codes: 0 all applied; 1 some failed (listed on stderr); 2 bad arguments, bad
+//! Report: `{"mailboxes","created","updated","deleted","unchanged","failed","displaced","requests","throttled","dry_run"}`
+//! (`requests` counts calendar operations; `throttled` the 429 answers the transport received
+//! and retried). Exit codes: 0 all applied; 1 some failed (listed on stderr); 2 bad arguments, bad
 //! input (end before start, unknown time zone, malformed JSON) or a token without
 //! `Calendars.ReadWrite`, with nothing written. The logic is `calendar_graph::cli`.
 

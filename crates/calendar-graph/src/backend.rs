@@ -1,5 +1,6 @@
 //! [`GraphBackend`]: the sync engine's [`CalendarBackend`] on Microsoft Graph.
 
+use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
 use wfm_auth::Grants;
@@ -10,7 +11,7 @@ use crate::batch::{BatchRequest, MAX_BATCH};
 use crate::client::Client;
 use crate::error::{Error, InputError};
 use crate::event::{Event, NewEvent, ShowAs, Tag};
-use crate::sync::{CalendarBackend, Content, Desired, OurEvent, Write};
+use crate::sync::{CalendarBackend, Content, Desired, OtherEvent, OurEvent, Write};
 use std::time::Duration;
 use wfm_http::Method;
 
@@ -147,6 +148,38 @@ where
                 .try_collect()
                 .await?;
             Ok(events.into_iter().filter_map(ours).collect())
+        }
+        .boxed()
+    }
+
+    /// Graph's calendarView lists a mailbox's events in a window, so `override` is offered.
+    fn can_list_window(&self) -> bool {
+        true
+    }
+
+    /// `GET /users/{id}/calendarView` over the window (occurrences of recurring events
+    /// expanded; deleting one deletes that occurrence only).
+    fn list_window<'a>(
+        &'a self,
+        mailbox: &'a str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Vec<OtherEvent>, Error>> {
+        async move {
+            let events: Vec<Event> = self
+                .client
+                .calendar_view(mailbox, from, to, self.page_size)
+                .try_collect()
+                .await?;
+            Ok(events
+                .into_iter()
+                .map(|e| OtherEvent {
+                    free: e.show_as.as_deref() == Some("free"),
+                    id: e.id,
+                    start: e.start,
+                    end: e.end,
+                })
+                .collect())
         }
         .boxed()
     }

@@ -4,8 +4,12 @@
 //! ```text
 //! graph_calendar_sync --tenant T --client-id ID --client-secret SECRET
 //!     [--base-url URL --token-url URL] --input shifts.json [--mailbox-map map.json]
-//!     [--conflict keep|busy|override] [--dry-run] [--batch]
+//!     [--conflict keep|busy|override --allow-deleting-their-events] [--dry-run] [--batch]
 //! ```
+//!
+//! `--conflict override` deletes a person's own events that overlap a shift
+//! ([`ConflictPolicy::Override`], whose documentation states the risk); it runs only together
+//! with `--allow-deleting-their-events`, and the report then counts them as `displaced`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,7 +36,7 @@ fn usage(msg: impl std::fmt::Display) -> Outcome {
     Outcome {
         stdout: String::new(),
         stderr: format!(
-            "{msg}\nusage: graph_calendar_sync --tenant T --client-id ID --client-secret SECRET [--base-url URL --token-url URL] --input shifts.json [--mailbox-map map.json] [--conflict keep|busy] [--dry-run] [--batch]"
+            "{msg}\nusage: graph_calendar_sync --tenant T --client-id ID --client-secret SECRET [--base-url URL --token-url URL] --input shifts.json [--mailbox-map map.json] [--conflict keep|busy|override --allow-deleting-their-events] [--dry-run] [--batch]"
         ),
         exit_code: 2,
     }
@@ -44,11 +48,13 @@ pub async fn run(args: impl IntoIterator<Item = String>, secret: Option<String>)
     let mut flags: HashMap<String, String> = HashMap::new();
     let mut dry_run = false;
     let mut batch = false;
+    let mut allow_deleting = false;
     let mut args = args.into_iter();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--dry-run" => dry_run = true,
             "--batch" => batch = true,
+            "--allow-deleting-their-events" => allow_deleting = true,
             "--tenant" | "--client-id" | "--client-secret" | "--base-url" | "--token-url"
             | "--input" | "--mailbox-map" | "--conflict" => match args.next() {
                 Some(v) => {
@@ -62,9 +68,10 @@ pub async fn run(args: impl IntoIterator<Item = String>, secret: Option<String>)
     let conflict = match flags.get("--conflict").map(String::as_str) {
         None | Some("keep") => ConflictPolicy::Keep,
         Some("busy") => ConflictPolicy::Busy,
+        Some("override") if allow_deleting => ConflictPolicy::Override,
         Some("override") => {
             return usage(
-                "--conflict override is not offered: it would delete people's own events, which this tool never touches; use keep or busy",
+                "--conflict override deletes people's own events that overlap a shift (recoverable from Deleted Items for a while, never restored by this tool); add --allow-deleting-their-events to accept that, or use keep or busy",
             );
         }
         Some(other) => return usage(format!("unknown conflict policy {other:?}")),
@@ -152,6 +159,8 @@ pub async fn run(args: impl IntoIterator<Item = String>, secret: Option<String>)
                 "deleted": report.counts.deleted,
                 "unchanged": report.counts.unchanged,
                 "failed": report.counts.failed,
+                // People's own events deleted under `--conflict override` (else 0).
+                "displaced": report.counts.displaced,
                 "requests": report.requests,
                 // 429 answers the platform's transports received (retried inside the transport).
                 "throttled": platform.stats().throttled(),

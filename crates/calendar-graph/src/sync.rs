@@ -3,6 +3,6 @@
 //! backend.
 
 pub use calendar_sync::{
-    CalendarBackend, ConflictPolicy, Content, Counts, Desired, Failure, OurEvent, Progress,
-    ProgressFn, SyncError, SyncOptions, SyncReport, Write, by_mailbox, desired, sync,
+    CalendarBackend, ConflictPolicy, Content, Counts, Desired, Failure, OtherEvent, OurEvent,
+    Progress, ProgressFn, SyncError, SyncOptions, SyncReport, Write, by_mailbox, desired, sync,
 };

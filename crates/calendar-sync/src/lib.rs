@@ -21,7 +21,8 @@
 //!
 //! Per mailbox: our tagged events are listed, compared with the shifts, and only the
 //! difference is written. Only events carrying our tag are ever changed or deleted: a person's
-//! own event is never touched, even an exact copy of a shift. Our event edited by a person is
+//! own event is never touched, even an exact copy of a shift (the one exception is
+//! [`ConflictPolicy::Override`], an explicit opt-in whose risk its documentation states). Our event edited by a person is
 //! detected by its content hash and written back once; nothing flows back into WFM.
 #![forbid(unsafe_code)]
 
@@ -183,7 +184,27 @@ pub trait CalendarBackend: Send + Sync {
         id: &'a str,
         event: &'a Desired,
     ) -> BoxFuture<'a, Result<(), Self::Error>>;
-    /// Deletes one of ours (already gone counts as done).
+    /// Whether [`list_window`](Self::list_window) is implemented, which
+    /// [`ConflictPolicy::Override`] needs. The default: no.
+    fn can_list_window(&self) -> bool {
+        false
+    }
+
+    /// Every event of the mailbox that overlaps `[from, to)`, ours included (the engine tells
+    /// them apart by id). Used only by [`ConflictPolicy::Override`]; the default answers none.
+    fn list_window<'a>(
+        &'a self,
+        mailbox: &'a str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Vec<OtherEvent>, Self::Error>> {
+        let _ = (mailbox, from, to);
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// Deletes one of ours (already gone counts as done). With [`ConflictPolicy::Override`] it
+    /// also deletes the person's overlapping events, by the ids [`list_window`](Self::list_window)
+    /// gave.
     fn delete<'a>(
         &'a self,
         mailbox: &'a str,
@@ -210,6 +231,19 @@ pub trait CalendarBackend: Send + Sync {
     }
 }
 
+/// An event of a mailbox as [`CalendarBackend::list_window`] sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherEvent {
+    /// The backend's event id.
+    pub id: String,
+    /// Start instant.
+    pub start: DateTime<Utc>,
+    /// End instant.
+    pub end: DateTime<Utc>,
+    /// Whether the event shows the person as free (such events never conflict).
+    pub free: bool,
+}
+
 /// One write the engine decided on. Exhaustive on purpose: every backend handles every write.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
@@ -231,7 +265,9 @@ impl Write {
     }
 }
 
-/// What to do about a person's own events that overlap a shift. Their events are never changed.
+/// What to do about a person's own events that overlap a shift. With [`Keep`](Self::Keep) and
+/// [`Busy`](Self::Busy) their events are never changed; [`Override`](Self::Override) is the one,
+/// explicit exception.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ConflictPolicy {
@@ -240,6 +276,20 @@ pub enum ConflictPolicy {
     Keep,
     /// Add ours shown as `busy` (`tentative` for a tentative shift): a shift is working time.
     Busy,
+    /// Add ours shown as `busy`, then **delete every event of the person's that overlaps a
+    /// shift** (except events shown as `free`, and never one of ours). An explicit opt-in, for
+    /// tenants whose policy is that the schedule owns working hours.
+    ///
+    /// The risk: the deleted events are the person's own (a doctor's appointment, a meeting
+    /// someone else organised, which is then declined for them). Outlook moves them to Deleted
+    /// Items and Google marks them `cancelled`, so they can be recovered for a while, but the
+    /// sync never restores them, and a shift moved by mistake deletes whatever it lands on.
+    /// The report counts them (`displaced`) and [`SyncOptions::dry_run`] lists how many would
+    /// go. Displacement runs per mailbox only after all of that mailbox's own writes succeeded,
+    /// and only on backends that can list a mailbox's events in a window
+    /// ([`CalendarBackend::can_list_window`]); elsewhere the run stops before any request with
+    /// [`SyncError::OverrideUnsupported`].
+    Override,
 }
 
 /// A progress callback.
@@ -298,6 +348,9 @@ pub struct Counts {
     pub unchanged: u64,
     /// Operations that failed.
     pub failed: u64,
+    /// A person's own events deleted because they overlapped a shift: only ever non-zero with
+    /// [`ConflictPolicy::Override`] (in a dry run: how many would be).
+    pub displaced: u64,
 }
 
 impl Counts {
@@ -307,6 +360,7 @@ impl Counts {
         self.deleted += o.deleted;
         self.unchanged += o.unchanged;
         self.failed += o.failed;
+        self.displaced += o.displaced;
     }
 }
 
@@ -429,6 +483,9 @@ pub async fn sync<B: CalendarBackend>(
         }
         plans.push((mailbox.as_str(), want, cancelled));
     }
+    if options.conflict == ConflictPolicy::Override && !backend.can_list_window() {
+        return Err(SyncError::OverrideUnsupported);
+    }
     backend.preflight().await.map_err(SyncError::Backend)?;
     let requests = AtomicU64::new(0);
     let concurrency = options.mailbox_concurrency.max(1);
@@ -518,6 +575,40 @@ async fn sync_mailbox<B: CalendarBackend>(
             ops.push(Write::Delete(e.id.clone(), e.shift_id.clone()));
         }
     }
+    // Override: the person's events that overlap a wanted shift, listed before our writes so
+    // that none of ours (old or new) can be among them.
+    let mut displace: Vec<String> = Vec::new();
+    if options.conflict == ConflictPolicy::Override && !want.is_empty() {
+        let from = want.iter().map(|d| d.content.start).min();
+        let to = want.iter().map(|d| d.content.end).max();
+        if let (Some(from), Some(to)) = (from, to) {
+            requests.fetch_add(1, Ordering::Relaxed);
+            match backend.list_window(mailbox, from, to).await {
+                Ok(events) => {
+                    let our_ids: HashSet<&str> = ours.iter().map(|e| e.id.as_str()).collect();
+                    displace = events
+                        .into_iter()
+                        .filter(|e| !e.free && !our_ids.contains(e.id.as_str()))
+                        .filter(|e| {
+                            want.iter()
+                                .any(|d| e.start < d.content.end && d.content.start < e.end)
+                        })
+                        .map(|e| e.id)
+                        .collect();
+                    displace.sort();
+                    displace.dedup();
+                }
+                Err(e) => {
+                    counts.failed += 1;
+                    failures.push(Failure {
+                        mailbox: mailbox.to_owned(),
+                        shift_id: None,
+                        error: format!("listing the mailbox's events to override: {e}"),
+                    });
+                }
+            }
+        }
+    }
     let results: Vec<Option<String>> = if options.dry_run || ops.is_empty() {
         vec![None; ops.len()]
     } else {
@@ -554,6 +645,34 @@ async fn sync_mailbox<B: CalendarBackend>(
             },
         }
     }
+    if options.dry_run {
+        counts.displaced = displace.len() as u64;
+    } else if failures.is_empty() && !displace.is_empty() {
+        // Only once every write of ours in this mailbox has succeeded: a person never loses an
+        // event to a shift that is not in their calendar.
+        requests.fetch_add(displace.len() as u64, Ordering::Relaxed);
+        let deleted: Vec<(String, Result<(), B::Error>)> = futures::stream::iter(displace)
+            .map(|id| async move {
+                let r = backend.delete(mailbox, &id).await;
+                (id, r)
+            })
+            .buffered(4)
+            .collect()
+            .await;
+        for (id, r) in deleted {
+            match r {
+                Ok(()) => counts.displaced += 1,
+                Err(e) => {
+                    counts.failed += 1;
+                    failures.push(Failure {
+                        mailbox: mailbox.to_owned(),
+                        shift_id: None,
+                        error: format!("deleting the overlapping event {id}: {e}"),
+                    });
+                }
+            }
+        }
+    }
     if let Some(p) = &options.progress {
         p(&Progress::MailboxDone {
             mailbox: mailbox.to_owned(),
@@ -579,4 +698,10 @@ pub enum SyncError<E: std::error::Error + 'static> {
     /// The backend refused to start (credentials, permissions); nothing was written.
     #[error(transparent)]
     Backend(E),
+    /// [`ConflictPolicy::Override`] was asked of a backend that cannot list a mailbox's
+    /// events; nothing was sent.
+    #[error(
+        "the conflict policy `override` needs a backend that can list a mailbox's events in a window, and this one cannot; use `keep` or `busy`"
+    )]
+    OverrideUnsupported,
 }

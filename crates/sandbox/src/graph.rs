@@ -21,9 +21,12 @@
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo());
 //! ```
 //!
+//! `calendarView` answers the events in the window, compared as text for events written in
+//! `UTC`; events written in another zone are always included (the caller compares instants).
+//!
 //! What it does not do: convert time zones (events come back in the zone they were written
 //! in; the `Prefer: outlook.timezone` header is only checked for presence), recurrence,
-//! `calendarView`, `dependsOn` in batches, or delta.
+//! `dependsOn` in batches, or delta.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -295,6 +298,7 @@ impl GraphCalendar {
         let mailbox = store.as_str();
         match (request.method.as_str(), rest) {
             ("GET", [c]) if c == "events" => self.list(request, mailbox),
+            ("GET", [c]) if c == "calendarView" => self.list(request, mailbox),
             ("POST", [c]) if c == "events" => self.create(request, mailbox),
             ("GET", [c, id]) if c == "events" => self.get(request, mailbox, id),
             ("PATCH", [c, id]) if c == "events" => self.patch(request, mailbox, id),
@@ -441,11 +445,27 @@ impl GraphCalendar {
             .and_then(|t| t.parse().ok())
             .unwrap_or(0);
         let all = self.events(mailbox);
+        // calendarView: `startDateTime` / `endDateTime` as RFC 3339 UTC; stored UTC times are
+        // `YYYY-MM-DDTHH:MM:SS[.f]`, so the first 19 characters compare as instants.
+        let window = match (q.get("startDateTime"), q.get("endDateTime")) {
+            (Some(from), Some(to)) if request.url.path().ends_with("/calendarView") => {
+                Some((utc_prefix(from), utc_prefix(to)))
+            }
+            _ => None,
+        };
         let matching: Vec<&Value> = all
             .iter()
             .filter(|e| match &filter_id {
                 Some(id) => property(e, id).is_some(),
                 None => true,
+            })
+            .filter(|e| match &window {
+                Some((from, to)) if e["start"]["timeZone"] == "UTC" => {
+                    let start = utc_prefix(e["start"]["dateTime"].as_str().unwrap_or_default());
+                    let end = utc_prefix(e["end"]["dateTime"].as_str().unwrap_or_default());
+                    start < *to && *from < end
+                }
+                _ => true,
             })
             .collect();
         let page: Vec<Value> = matching
@@ -603,6 +623,11 @@ impl Answer {
 }
 
 /// `(mailbox, rest)` of `/v1.0/users/{mailbox}/...` or `/users/{mailbox}/...`.
+/// The `YYYY-MM-DDTHH:MM:SS` of a date-time string (RFC 3339 or Graph's `dateTime`).
+fn utc_prefix(s: &str) -> String {
+    s.chars().take(19).collect()
+}
+
 fn route(path: &str) -> Option<(String, Vec<String>)> {
     let path = path.split('?').next()?;
     let path = path.strip_prefix("/v1.0").unwrap_or(path);
