@@ -114,7 +114,7 @@ impl<S: ScopeSet<Google>> Client<S> {
                     calls.len()
                 )));
             }
-            self.quota().take(mailbox, calls.len()).await;
+            self.ready(mailbox, calls.len()).await?;
             let boundary = "wfm_sdk_batch_boundary";
             let body = encode(calls, boundary);
             let response = self
@@ -216,7 +216,10 @@ fn decode(content_type: &str, body: &[u8]) -> Option<Vec<(Option<String>, BatchA
 
 /// Headers (lower-cased names) and the rest, split at the first empty line.
 fn split_head(text: &str) -> (Vec<(String, String)>, &str) {
-    if let Some(rest) = text.strip_prefix("\r\n").or_else(|| text.strip_prefix('\n')) {
+    if let Some(rest) = text
+        .strip_prefix("\r\n")
+        .or_else(|| text.strip_prefix('\n'))
+    {
         return (Vec::new(), rest);
     }
     let (head, rest) = match (text.find("\r\n\r\n"), text.find("\n\n")) {

@@ -106,7 +106,7 @@ struct State {
     lose_after_commit: AtomicUsize,
     lost: AtomicUsize,
     short_pages: Mutex<bool>,
-    sync_valid_from: AtomicU64,
+    sync_epoch: AtomicU64,
     denied: Mutex<HashSet<String>>,
     wrong_user: AtomicUsize,
     arrivals: Mutex<Vec<(String, Instant)>>,
@@ -136,7 +136,7 @@ impl Default for State {
             lose_after_commit: AtomicUsize::new(0),
             lost: AtomicUsize::new(0),
             short_pages: Mutex::new(false),
-            sync_valid_from: AtomicU64::new(0),
+            sync_epoch: AtomicU64::new(0),
             denied: Mutex::default(),
             wrong_user: AtomicUsize::new(0),
             arrivals: Mutex::default(),
@@ -211,8 +211,7 @@ impl GoogleCalendar {
 
     /// Every sync token issued so far answers 410 `fullSyncRequired` from now on.
     pub fn expire_sync_tokens(&self) {
-        let now = self.state.seq.load(Ordering::SeqCst) + 1;
-        self.state.sync_valid_from.store(now, Ordering::SeqCst);
+        self.state.sync_epoch.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Calls on `calendar` answer 403 `insufficientPermissions` (a token whose scopes do not
@@ -609,9 +608,10 @@ impl GoogleCalendar {
                 }
                 match t
                     .strip_prefix("sbxsync-")
-                    .and_then(|n| n.parse::<u64>().ok())
+                    .and_then(|r| r.split_once('-'))
+                    .and_then(|(e, n)| Some((e.parse::<u64>().ok()?, n.parse::<u64>().ok()?)))
                 {
-                    Some(n) if n + 1 >= self.state.sync_valid_from.load(Ordering::SeqCst) => {
+                    Some((epoch, n)) if epoch == self.state.sync_epoch.load(Ordering::SeqCst) => {
                         Some(n)
                     }
                     Some(_) => {
@@ -623,7 +623,12 @@ impl GoogleCalendar {
                         );
                     }
                     None => {
-                        return Answer::error(400, "global", "invalid", "Invalid sync token value.");
+                        return Answer::error(
+                            400,
+                            "global",
+                            "invalid",
+                            "Invalid sync token value.",
+                        );
                     }
                 }
             }
@@ -677,7 +682,8 @@ impl GoogleCalendar {
             let e = if short && !empty { "1" } else { "0" };
             body["nextPageToken"] = json!(format!("sbxpage-{next}-{e}"));
         } else {
-            body["nextSyncToken"] = json!(format!("sbxsync-{now_seq}"));
+            let epoch = self.state.sync_epoch.load(Ordering::SeqCst);
+            body["nextSyncToken"] = json!(format!("sbxsync-{epoch}-{now_seq}"));
         }
         Answer::new(200, Some(body))
     }
@@ -978,7 +984,10 @@ fn split_multipart(body: &[u8], boundary: &str) -> Vec<String> {
 
 /// Headers (name lower-cased) and the rest, split at the first empty line.
 fn split_head(text: &str) -> (Vec<(String, String)>, &str) {
-    if let Some(rest) = text.strip_prefix("\r\n").or_else(|| text.strip_prefix('\n')) {
+    if let Some(rest) = text
+        .strip_prefix("\r\n")
+        .or_else(|| text.strip_prefix('\n'))
+    {
         return (Vec::new(), rest);
     }
     let (head, rest) = match text.find("\r\n\r\n") {
@@ -1007,7 +1016,7 @@ fn header_value(headers: &[(String, String)], name: &str) -> Option<String> {
 
 /// A batch part's `METHOD /path?query HTTP/1.1`, headers and body.
 fn parse_http_request(text: &str) -> Option<Call> {
-    let (first, rest) = text.split_once('\n')?;
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
     let mut words = first.trim_end_matches('\r').split(' ');
     let method = words.next()?.to_owned();
     let target = words.next()?.to_owned();
@@ -1144,6 +1153,9 @@ mod tests {
         let call = parse_http_request(inner).unwrap();
         assert_eq!((call.method.as_str(), call.query.as_str()), ("POST", "x=1"));
         assert_eq!(call.body, b"{\"a\":1}");
+        let bare =
+            parse_http_request("DELETE /calendar/v3/calendars/a/events/abcde HTTP/1.1").unwrap();
+        assert_eq!((bare.method.as_str(), bare.body.len()), ("DELETE", 0));
         assert_eq!(
             boundary_of("multipart/mixed; boundary=\"b\"").as_deref(),
             Some("b")
