@@ -535,6 +535,10 @@ fn percent_decode(s: &str) -> String {
 /// close the connection before the request is forwarded (it was not applied), half after the
 /// server answered (it was applied, and the client never learns it). Everything else is
 /// forwarded on a kept-alive upstream connection.
+///
+/// It also sees what the client sees: when each request came from the client and when each
+/// 429 with `Retry-After` was delivered to it, so [`retry_after_audit`](Self::retry_after_audit)
+/// can tell whether the client sent anything while it had been told to wait.
 #[derive(Debug)]
 pub struct DropRequests {
     addr: SocketAddr,
@@ -549,6 +553,26 @@ struct DropCounters {
     dropped_after: AtomicUsize,
     rng: AtomicU64,
     rate_ppm: AtomicU64,
+    /// When each request was read from the client.
+    arrivals: Mutex<Vec<Instant>>,
+    /// When each 429 was delivered to the client, and its `Retry-After`.
+    retry_afters: Mutex<Vec<(Instant, Duration)>>,
+}
+
+/// What [`DropRequests::retry_after_audit`] found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryAfterAudit {
+    /// 429 answers with a `Retry-After` delivered to the client.
+    pub announced: usize,
+    /// Requests that came from the client within the grace after such an answer: they were
+    /// already on their way when it was delivered.
+    pub in_flight: usize,
+    /// Requests that came from the client later than the grace after a delivered 429 and before
+    /// its `Retry-After` elapsed: sent although the client had been told to wait.
+    pub early: usize,
+    /// How long after a delivered 429 the latest in-flight request came.
+    pub latest_in_flight: Duration,
 }
 
 impl DropRequests {
@@ -605,6 +629,43 @@ impl DropRequests {
     pub fn forwarded(&self) -> usize {
         self.counters.forwarded.load(Ordering::SeqCst)
     }
+
+    /// Requests read from the client, dropped ones included.
+    pub fn received(&self) -> usize {
+        lock(&self.counters.arrivals).len()
+    }
+
+    /// Checks every request the client sent against every 429 with `Retry-After` delivered to
+    /// it: a request that came more than `in_flight_grace` after such an answer and before its
+    /// `Retry-After` elapsed (counted from the delivery, which is no later than the moment the
+    /// client read it) is [`early`](RetryAfterAudit::early), whatever user or path it was for.
+    /// Requests within the grace were already sent, or admitted, when the answer arrived (with
+    /// several requests in flight a client cannot recall them).
+    pub fn retry_after_audit(&self, in_flight_grace: Duration) -> RetryAfterAudit {
+        let windows = lock(&self.counters.retry_afters).clone();
+        let arrivals = lock(&self.counters.arrivals).clone();
+        let mut audit = RetryAfterAudit {
+            announced: windows.len(),
+            ..RetryAfterAudit::default()
+        };
+        for at in arrivals {
+            let (mut inside, mut early) = (None, false);
+            for (told, wait) in &windows {
+                if at > *told && at < *told + *wait {
+                    let after = at - *told;
+                    inside = Some(inside.map_or(after, |a: Duration| a.max(after)));
+                    early |= after > in_flight_grace;
+                }
+            }
+            if early {
+                audit.early += 1;
+            } else if let Some(after) = inside {
+                audit.in_flight += 1;
+                audit.latest_in_flight = audit.latest_in_flight.max(after);
+            }
+        }
+        audit
+    }
 }
 
 impl Drop for DropRequests {
@@ -639,6 +700,7 @@ async fn relay(mut client: TcpStream, target: SocketAddr, c: &DropCounters) -> s
         let Some(request) = read_message(&mut client, &mut cbuf, false).await? else {
             return Ok(());
         };
+        lock(&c.arrivals).push(Instant::now());
         let roll = c.roll_ppm();
         let rate = c.rate_ppm.load(Ordering::SeqCst);
         if roll < rate / 2 {
@@ -659,8 +721,26 @@ async fn relay(mut client: TcpStream, target: SocketAddr, c: &DropCounters) -> s
             return Ok(());
         }
         c.forwarded.fetch_add(1, Ordering::SeqCst);
+        if let Some(wait) = retry_after_of_429(&response) {
+            lock(&c.retry_afters).push((Instant::now(), wait));
+        }
         client.write_all(&response).await?;
     }
+}
+
+/// The `Retry-After` (in seconds) of a 429 response, if it is one and carries one.
+fn retry_after_of_429(response: &[u8]) -> Option<Duration> {
+    let head_end = response.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&response[..head_end]).to_ascii_lowercase();
+    let mut lines = head.split("\r\n");
+    if lines.next()?.split_whitespace().nth(1)? != "429" {
+        return None;
+    }
+    lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim() == "retry-after")
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
 }
 
 /// One HTTP/1.1 message (head and body, by `Content-Length` or chunked), or `None` at a clean
