@@ -103,6 +103,17 @@ impl Step {
         }
     }
 
+    /// The prefix of the step's variables.
+    fn prefix(self) -> &'static str {
+        match self {
+            Step::Scim => "WFM_SCIM",
+            Step::Cxone => "WFM_CXONE",
+            Step::Genesys => "WFM_GENESYS",
+            Step::Outlook => "WFM_GRAPH",
+            Step::Ical => "WFM_FEED",
+        }
+    }
+
     /// The variables that switch the step to a real tenant (all required).
     fn required(self) -> &'static [&'static str] {
         match self {
@@ -1164,13 +1175,14 @@ async fn main() {
     );
     let mut results = Vec::new();
     for (i, step) in STEPS.into_iter().enumerate() {
+        let prefix = step.prefix();
         let mode = match real_tenant(step) {
-            Ok(true) => "real tenant",
-            Ok(false) if step.required().is_empty() => "local",
-            Ok(false) => "sandbox (no variables set)",
-            Err(_) => "variables incomplete",
+            Ok(true) => "on the real tenant".to_owned(),
+            Ok(false) if step.required().is_empty() => "local files".to_owned(),
+            Ok(false) => format!("on the sandbox (no {prefix}_* variables set)"),
+            Err(_) => "variables incomplete".to_owned(),
         };
-        eprintln!("[{}/{}] {} ({mode})", i + 1, STEPS.len(), step.title());
+        eprintln!("[{}/{}] {} -- {mode}", i + 1, STEPS.len(), step.title());
         let t = Instant::now();
         let result = run_step(step, &mut ctx).await;
         match &result {

@@ -8,8 +8,20 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The path of the built example `name`.
+/// The path of the example `name`, built first when missing.
 pub fn example_binary(name: &str) -> PathBuf {
+    binary(name, false)
+}
+
+/// The path of the example `name`, built (or found up to date by cargo) first, so that a test
+/// run by itself (`cargo test --test NAME`, which does not build examples) never runs a binary
+/// older than the source.
+#[allow(dead_code)] // not every test binary that includes this module uses it
+pub fn fresh_example_binary(name: &str) -> PathBuf {
+    binary(name, true)
+}
+
+fn binary(name: &str, always_build: bool) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     // <target>/<profile>/deps/<this test> -> <target>/<profile>/examples/<name>
     let profile_dir = exe
@@ -19,7 +31,7 @@ pub fn example_binary(name: &str) -> PathBuf {
     let binary = profile_dir
         .join("examples")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if !binary.exists() {
+    if always_build || !binary.exists() {
         let target_dir = profile_dir.parent().expect("<target> above <profile>");
         let manifest = workspace_root().join("Cargo.toml");
         let mut build = Command::new(env!("CARGO"));
