@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The path of the example `name`, built first when missing.
+#[allow(dead_code)] // not every test binary that includes this module uses it
 pub fn example_binary(name: &str) -> PathBuf {
     binary(name, false)
 }
