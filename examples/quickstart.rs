@@ -17,7 +17,9 @@
 //!    back.
 //! 4. **Outlook**: the pulled shifts mirrored into mailboxes through Microsoft Graph, one way,
 //!    run twice (the second run writes nothing); a person's own event is never touched.
-//! 5. **iCalendar**: the pulled shifts written as an RFC 5545 feed, with a signed link that
+//! 5. **Google Calendar**: the same shifts mirrored into Google calendars by a service account
+//!    with domain-wide delegation (one token per mailbox), run twice as well.
+//! 6. **iCalendar**: the pulled shifts written as an RFC 5545 feed, with a signed link that
 //!    expires.
 //!
 //! Progress goes to stderr as plain lines; the summary (one table per step) to stdout. Exit 0
@@ -35,6 +37,7 @@
 //! | CXone | `WFM_CXONE_CLIENT_ID`, `WFM_CXONE_CLIENT_SECRET`, `WFM_CXONE_ACCESS_KEY_ID`, `WFM_CXONE_ACCESS_KEY_SECRET` | `WFM_CXONE_ISSUER`, `WFM_CXONE_ROSTER`, `WFM_CXONE_ROLE_MAP`, `WFM_CXONE_FALLBACK_ROLE` |
 //! | Genesys | `WFM_GENESYS_REGION` (or `WFM_GENESYS_BASE_URL`), `WFM_GENESYS_CLIENT_ID`, `WFM_GENESYS_CLIENT_SECRET`, `WFM_GENESYS_BUSINESS_UNIT`, `WFM_GENESYS_WEEK` | `WFM_GENESYS_SCHEDULE` |
 //! | Outlook | `WFM_GRAPH_TENANT`, `WFM_GRAPH_CLIENT_ID`, `WFM_GRAPH_CLIENT_SECRET`, `WFM_GRAPH_MAILBOX_MAP` | |
+//! | Google | `WFM_GOOGLE_SERVICE_ACCOUNT` (the key file), `WFM_GOOGLE_MAILBOX_MAP` | |
 //! | iCalendar | (local) | `WFM_FEED_SECRET` (base64, 32 bytes or more), `WFM_FEED_URL` |
 //!
 //! Files (the feed, its link) go to `WFM_QUICKSTART_OUT` (default `target/quickstart`). Secrets
@@ -47,6 +50,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use calendar_google::{
+    CalendarEvents, Client as GoogleClient, GOOGLE_APIS, GoogleBackend, delegated_tokens,
+    google_platform,
+};
 use calendar_graph::scopes::CalendarsReadWrite;
 use calendar_graph::sync::{Progress as MailboxProgress, SyncOptions, by_mailbox, sync};
 use calendar_graph::{Client as GraphClient, GRAPH_V1, GraphBackend, graph_platform};
@@ -57,6 +64,7 @@ use cxone_wfm::{Action, Engine, Progress as CxoneProgress, Role, UserHubBackend}
 use ical_feed::signing::{FeedSecret, FeedSigner, KeyId, Keyring, VerifyError};
 use ical_feed::{CalendarMeta, UidDomain, WriterOptions, render_to_string};
 use serde_json::{Value, json};
+use wfm_auth::google::ServiceAccountKey;
 use wfm_auth::{
     ClientAuth, ClientCredentials, MICROSOFT_GRAPH_DEFAULT_SCOPE, RolesDecide, StaticToken,
 };
@@ -64,6 +72,7 @@ use wfm_http::{Platform, RateLimit, RetryPolicy};
 use wfm_sandbox::TokenEndpoint;
 use wfm_sandbox::cxone::UserHub;
 use wfm_sandbox::genesys::GenesysOrg;
+use wfm_sandbox::google::GoogleCalendar;
 use wfm_sandbox::graph::GraphCalendar;
 use wfm_sandbox::scim::ScimServiceProvider;
 use wfm_sandbox::wiremock::MockServer;
@@ -72,11 +81,12 @@ use wfm_scim::provision::{Provisioner, Row, zendesk};
 
 /// The steps, in order. One more platform is one more variant, one more entry here and one more
 /// arm in [`run_step`].
-const STEPS: [Step; 5] = [
+const STEPS: [Step; 6] = [
     Step::Scim,
     Step::Cxone,
     Step::Genesys,
     Step::Outlook,
+    Step::Google,
     Step::Ical,
 ];
 
@@ -89,6 +99,7 @@ enum Step {
     Cxone,
     Genesys,
     Outlook,
+    Google,
     Ical,
 }
 
@@ -99,6 +110,7 @@ impl Step {
             Step::Cxone => "CXone: reconcile an HRIS roster",
             Step::Genesys => "Genesys Cloud: push a week of schedules, pull it back",
             Step::Outlook => "Outlook: mirror the shifts through Microsoft Graph",
+            Step::Google => "Google Calendar: mirror the shifts with a service account",
             Step::Ical => "iCalendar: a feed of the shifts with a signed, expiring link",
         }
     }
@@ -110,6 +122,7 @@ impl Step {
             Step::Cxone => "WFM_CXONE",
             Step::Genesys => "WFM_GENESYS",
             Step::Outlook => "WFM_GRAPH",
+            Step::Google => "WFM_GOOGLE",
             Step::Ical => "WFM_FEED",
         }
     }
@@ -136,6 +149,7 @@ impl Step {
                 "WFM_GRAPH_CLIENT_SECRET",
                 "WFM_GRAPH_MAILBOX_MAP",
             ],
+            Step::Google => &["WFM_GOOGLE_SERVICE_ACCOUNT", "WFM_GOOGLE_MAILBOX_MAP"],
             Step::Ical => &[],
         }
     }
@@ -991,7 +1005,160 @@ async fn outlook_step(ctx: &mut Ctx) -> Result<StepReport, String> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 5. iCalendar
+// 5. Google Calendar
+
+async fn google_step(ctx: &mut Ctx) -> Result<StepReport, String> {
+    let Some(json) = ctx.shifts_json.clone() else {
+        return Err("no shifts: the Genesys step did not run to completion".into());
+    };
+    let shifts = ical_feed::json::shifts_from_json(&json).map_err(|e| e.to_string())?;
+    let mut _server = None;
+    let mut stand_in = None;
+    let (key, base, mailbox_map, place, dry_run) = if real_tenant(Step::Google)? {
+        let key_path = PathBuf::from(var("WFM_GOOGLE_SERVICE_ACCOUNT").unwrap_or_default());
+        let key = ServiceAccountKey::from_file(&key_path).map_err(|e| e.to_string())?;
+        let map_path = PathBuf::from(var("WFM_GOOGLE_MAILBOX_MAP").unwrap_or_default());
+        let map: HashMap<String, String> =
+            serde_json::from_str(&read(&map_path)?).map_err(|e| {
+                format!(
+                    "{}: {e} (a JSON object of agent id to mailbox)",
+                    map_path.display()
+                )
+            })?;
+        (
+            key,
+            GOOGLE_APIS.to_owned(),
+            map,
+            Place::Tenant("Google Calendar API, domain-wide delegation".into()),
+            ctx.dry_run,
+        )
+    } else {
+        let server = MockServer::start().await;
+        let tokens = TokenEndpoint::mount(&server, "/token").await;
+        let google = GoogleCalendar::mount(&server).await.require_token(&tokens);
+        // The sandbox's test key (no real account has it); the token endpoint is the stand-in's.
+        let key_path = ctx
+            .root
+            .join("crates/calendar-google/tests/data/service-account.json");
+        let key = ServiceAccountKey::from_json(&read(&key_path)?)
+            .map_err(|e| e.to_string())?
+            .with_token_uri(tokens.url());
+        let map: HashMap<String, String> = shifts
+            .iter()
+            .map(|s| {
+                let agent = s.agent_id().to_owned();
+                let mailbox = format!("{agent}@example.com");
+                (agent, mailbox)
+            })
+            .collect();
+        // A person's own event in one of the calendars: never touched.
+        if let Some(mailbox) = map.values().min() {
+            google.insert(
+                mailbox,
+                json!({"summary": "Dentist", "start": {"dateTime": "2026-03-03T16:00:00Z"},
+                       "end": {"dateTime": "2026-03-03T17:00:00Z"}}),
+            );
+        }
+        progress(format!(
+            "sandbox: Google Calendar stand-in, {} calendars",
+            map.len()
+        ));
+        let base = server.uri();
+        stand_in = Some((google, tokens));
+        _server = Some(server);
+        (key, base, map, Place::Sandbox, false)
+    };
+    let platform = google_platform::<CalendarEvents>()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let tokens = delegated_tokens::<CalendarEvents>(key).map_err(|e| e.to_string())?;
+    let client = GoogleClient::new(&platform, base.as_str(), tokens).map_err(|e| e.to_string())?;
+    let mut backend = GoogleBackend::new(client);
+    if let Some(first) = mailbox_map.values().min() {
+        // A service account without domain-wide delegation stops here, before any write.
+        backend = backend.preflight_as(first.clone());
+    }
+    let by_box = by_mailbox(shifts, &mailbox_map);
+    let options = SyncOptions {
+        dry_run,
+        run_id: "quickstart".into(),
+        progress: Some(Arc::new(|p: &MailboxProgress| {
+            let MailboxProgress::MailboxDone { mailbox, counts } = p;
+            progress(format!(
+                "{mailbox}: {} created, {} updated, {} deleted, {} unchanged, {} failed",
+                counts.created, counts.updated, counts.deleted, counts.unchanged, counts.failed
+            ));
+        })),
+        ..SyncOptions::default()
+    };
+    let first = sync(&backend, &by_box, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+    progress("second run, nothing changed in between");
+    let second = sync(&backend, &by_box, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let mut out = StepReport::new(place);
+    let n = |v: u64| v as usize;
+    out.line(
+        "created",
+        n(first.counts.created),
+        vec![format!("{} calendars", first.mailboxes)],
+    );
+    out.line("updated", n(first.counts.updated), Vec::new());
+    out.line("deleted", n(first.counts.deleted), Vec::new());
+    out.line(
+        "unchanged",
+        n(second.counts.unchanged),
+        vec![format!(
+            "second run: {} writes",
+            second.counts.created + second.counts.updated + second.counts.deleted
+        )],
+    );
+    out.line(
+        "failed",
+        first.failures.len() + second.failures.len(),
+        first
+            .failures
+            .iter()
+            .chain(&second.failures)
+            .map(|f| format!("{}: {}", f.mailbox, f.error))
+            .collect(),
+    );
+    if let Some((google, tokens)) = &stand_in {
+        let untouched = mailbox_map
+            .values()
+            .flat_map(|mailbox| google.events(mailbox))
+            .filter(|e| e["summary"] == "Dentist")
+            .count();
+        out.line(
+            "not ours",
+            untouched,
+            vec!["a person's own event: left alone".into()],
+        );
+        let delegated: usize = mailbox_map
+            .values()
+            .map(|mailbox| tokens.requests_for(mailbox))
+            .sum();
+        out.note(format!(
+            "{delegated} delegated tokens for {} calendars (one each, reused by both runs)",
+            mailbox_map.len()
+        ));
+    }
+    out.note(format!(
+        "{} calendar requests; {} slow-down answers retried",
+        first.requests + second.requests,
+        platform.stats().throttled()
+    ));
+    if dry_run {
+        out.note("WFM_DRY_RUN: planned only, nothing written");
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. iCalendar
 
 /// A key for this run only, unless `WFM_FEED_SECRET` gives one: 32 bytes from the standard
 /// library's randomly seeded hasher state (enough for a demo link that expires in 24 hours).
@@ -1115,6 +1282,7 @@ async fn run_step(step: Step, ctx: &mut Ctx) -> Result<StepReport, String> {
         Step::Cxone => cxone_step(ctx).await,
         Step::Genesys => genesys_step(ctx).await,
         Step::Outlook => outlook_step(ctx).await,
+        Step::Google => google_step(ctx).await,
         Step::Ical => ical_step(ctx).await,
     }
 }

@@ -151,10 +151,16 @@ fn the_quickstart_runs_every_step_on_the_sandbox_without_network_or_credentials(
     );
 
     // Progress on stderr, each step saying where it runs.
-    for step in 1..=5 {
-        assert!(stderr.contains(&format!("[{step}/5]")), "{stderr}");
+    for step in 1..=6 {
+        assert!(stderr.contains(&format!("[{step}/6]")), "{stderr}");
     }
-    for prefix in ["WFM_SCIM", "WFM_CXONE", "WFM_GENESYS", "WFM_GRAPH"] {
+    for prefix in [
+        "WFM_SCIM",
+        "WFM_CXONE",
+        "WFM_GENESYS",
+        "WFM_GRAPH",
+        "WFM_GOOGLE",
+    ] {
         assert!(
             stderr.contains(&format!("-- on the sandbox (no {prefix}_* variables set)")),
             "{stderr}"
@@ -214,6 +220,24 @@ fn the_quickstart_runs_every_step_on_the_sandbox_without_network_or_credentials(
     expect(
         &t,
         5,
+        "sandbox",
+        &[
+            ("created", 2),
+            ("updated", 0),
+            ("deleted", 0),
+            ("unchanged", 2),
+            ("failed", 0),
+            ("not ours", 1),
+        ],
+        &stdout,
+    );
+    assert!(
+        stdout.contains("2 delegated tokens for 2 calendars"),
+        "{stdout}"
+    );
+    expect(
+        &t,
+        6,
         "local files",
         &[("created", 2), ("link", 1), ("verified", 1), ("refused", 2)],
         &stdout,
@@ -227,7 +251,7 @@ fn the_quickstart_runs_every_step_on_the_sandbox_without_network_or_credentials(
         stdout.contains("job code \"CRM_JOB_CODE_INTERN\" has no role in the role map"),
         "{stdout}"
     );
-    assert!(stdout.contains("5 of 5 steps ran; 0 failed"), "{stdout}");
+    assert!(stdout.contains("6 of 6 steps ran; 0 failed"), "{stdout}");
 
     // The feed and its link were written; the link's signature is on no output.
     let feed = std::fs::read_to_string(out.join("shifts.ics")).expect("the feed file");
@@ -274,7 +298,7 @@ fn a_step_with_some_of_its_variables_fails_naming_the_missing_ones_and_shows_no_
         stdout.contains("no shifts: the Genesys step did not run to completion"),
         "{stdout}"
     );
-    assert!(stdout.contains("2 of 5 steps ran; 3 failed"), "{stdout}");
+    assert!(stdout.contains("2 of 6 steps ran; 4 failed"), "{stdout}");
     assert!(!stdout.contains(secret) && !stderr.contains(secret));
     let _ = std::fs::remove_dir_all(&out);
 }
