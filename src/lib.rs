@@ -1,10 +1,17 @@
 //! # wfm-sdk
 //!
 //! A Rust SDK for contact-center workforce-management integrations: Genesys Cloud WFM, NICE
-//! CXone user sync, SCIM 2.0 provisioning, Outlook calendars through Microsoft Graph, and RFC 5545
-//! shift feeds, on one transport (safe retries, `Retry-After`, one rate budget per platform, typed
-//! errors) and compile-time typed OAuth scopes. This facade re-exports each member crate behind
-//! a feature, so one dependency line brings what an integration needs.
+//! CXone user sync, SCIM 2.0 provisioning, Outlook calendars through Microsoft Graph, Google
+//! calendars, and RFC 5545 shift feeds, on one transport (safe retries, `Retry-After`, one rate
+//! budget per platform, typed errors) and compile-time typed OAuth scopes. This facade re-exports
+//! each member crate behind a feature, so one dependency line brings what an integration needs.
+//!
+//! To see all of it work first, with no tenant, credentials or network, run the repository's
+//! `cargo run --example quickstart`: it provisions, reconciles, pushes and pulls schedules,
+//! mirrors calendars and signs a feed on local stand-ins (the `sandbox` feature), and prints a
+//! table per step. The repository's `docs/` has the getting-started guide, the troubleshooting
+//! guides (each with a test that reproduces its failure) and a map from the endpoints common
+//! integration guides name to the real ones.
 //!
 //! ```
 //! use wfm_sdk::prelude::*;
