@@ -69,9 +69,9 @@ impl UserQuota {
     }
 
     /// Kept beyond the window, for the time between counting a call here and its arrival at
-    /// Google: 1 % of the period, at least 20 ms.
+    /// Google: 1 % of the period, at least 50 ms.
     fn margin(&self) -> Duration {
-        (self.period / 100).max(Duration::from_millis(20))
+        (self.period / 100).max(Duration::from_millis(50))
     }
 
     /// Waits until `weight` more requests fit in `user`'s window, then counts them.

@@ -348,6 +348,7 @@ impl GoogleCalendar {
     }
 
     fn handle(&self, request: &Request) -> ResponseTemplate {
+        let arrived = Instant::now();
         let st = &self.state;
         let latency = *lock(&st.latency);
         st.requests.fetch_add(1, Ordering::SeqCst);
@@ -356,7 +357,9 @@ impl GoogleCalendar {
             Err(a) => return a.template().set_delay(latency),
         };
         if request.url.path() == "/batch/calendar/v3" {
-            return self.batch(request, subject.as_deref()).set_delay(latency);
+            return self
+                .batch(request, subject.as_deref(), arrived)
+                .set_delay(latency);
         }
         let call = Call {
             method: request.method.to_string(),
@@ -364,7 +367,7 @@ impl GoogleCalendar {
             query: request.url.query().unwrap_or_default().to_owned(),
             body: request.body.clone(),
         };
-        let answer = self.call(&call, subject.as_deref());
+        let answer = self.call(&call, subject.as_deref(), arrived);
         if answer.lost {
             return answer.template().set_delay(Duration::from_secs(30));
         }
@@ -401,9 +404,8 @@ impl GoogleCalendar {
     }
 
     /// Counts the call against its user's window; `false` (a violation) when over the limit.
-    fn admit(&self, user: &str) -> bool {
+    fn admit(&self, user: &str, now: Instant) -> bool {
         let (n, period) = *lock(&self.state.user_limit);
-        let now = Instant::now();
         let mut windows = lock(&self.state.windows);
         let w = windows.entry(user.to_owned()).or_default();
         while w.front().is_some_and(|t| *t + period <= now) {
@@ -417,8 +419,9 @@ impl GoogleCalendar {
         true
     }
 
-    /// One call, direct or a batch part.
-    fn call(&self, call: &Call, subject: Option<&str>) -> Answer {
+    /// One call, direct or a batch part, counted against its user's window as of `arrived`
+    /// (when its HTTP request arrived: a batch's parts all count at the batch's arrival).
+    fn call(&self, call: &Call, subject: Option<&str>, arrived: Instant) -> Answer {
         let st = &self.state;
         let Some((calendar, rest)) = route(&call.path) else {
             return Answer::error(404, "global", "notFound", "Not Found");
@@ -433,7 +436,7 @@ impl GoogleCalendar {
         };
         *lock(&st.by_method).entry(call.method.clone()).or_default() += 1;
         lock(&st.arrivals).push((calendar.clone(), Instant::now()));
-        if !self.admit(subject.unwrap_or(&calendar)) {
+        if !self.admit(subject.unwrap_or(&calendar), arrived) {
             return slow_down("userRateLimitExceeded");
         }
         if let Some(reason) = lock(&st.slow_down_next).pop_front() {
@@ -690,7 +693,12 @@ impl GoogleCalendar {
 
     /// `POST /batch/calendar/v3`: a `multipart/mixed` body of `application/http` parts, each
     /// answered in a part of the same shape with `Content-ID: <response-ID>`.
-    fn batch(&self, request: &Request, subject: Option<&str>) -> ResponseTemplate {
+    fn batch(
+        &self,
+        request: &Request,
+        subject: Option<&str>,
+        arrived: Instant,
+    ) -> ResponseTemplate {
         let st = &self.state;
         st.batches.fetch_add(1, Ordering::SeqCst);
         let content_type = request
@@ -721,7 +729,7 @@ impl GoogleCalendar {
             let (headers, inner) = split_head(&part);
             let content_id = header_value(&headers, "content-id").unwrap_or_default();
             let answer = match parse_http_request(inner) {
-                Some(call) => self.call(&call, subject),
+                Some(call) => self.call(&call, subject, arrived),
                 None => Answer::error(400, "global", "badRequest", "unreadable batch part"),
             };
             drop_connection |= answer.drop_connection;
