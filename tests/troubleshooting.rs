@@ -150,6 +150,22 @@ async fn schedule_push_403() {
     );
     assert!(me.authorized_scope.is_empty(), "no scopes on this grant");
 
+    // Without a preflight, a call the role does not allow is a typed 403 naming the
+    // permission (here reading time off, granted nowhere).
+    let err = client
+        .query_time_off("mu-lisbon", &genesys_wfm::models::TimeOffQuery::default())
+        .await
+        .unwrap_err();
+    println!("a call without the permission: {err}\n");
+    let missing = err.missing_permissions().expect("a typed 403");
+    assert!(
+        missing
+            .permissions()
+            .iter()
+            .any(|p| p == "wfm:timeOffRequest:view"),
+        "{err}"
+    );
+
     // Step 2: the region. Paris is not a Genesys Cloud region; the org's region is.
     let paris = "eu-west-3".parse::<Region>().unwrap_err().to_string();
     println!("region: {paris}\n");
