@@ -41,6 +41,29 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Serving it: a strong ETag of the bytes, and a link that is its own credential (a calendar
+//! client cannot send one), signed and expiring:
+//!
+//! ```
+//! use chrono::{Duration, TimeZone, Utc};
+//! use ical_feed::http::ETag;
+//! use ical_feed::signing::{FeedSecret, FeedSigner, KeyId, Keyring, VerifyError};
+//!
+//! let feed = "BEGIN:VCALENDAR\r\n...END:VCALENDAR\r\n";
+//! let etag = ETag::of(feed.as_bytes());
+//! assert!(etag.matches_if_none_match(etag.as_str())); // answer 304 Not Modified
+//!
+//! let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+//! let signer = FeedSigner::new(Keyring::new(KeyId::new("2026-03")?, FeedSecret::new([7u8; 32])?));
+//! let url = signer.sign_for_lifetime("agent-42", now).url("https://feeds.example.com/shifts.ics");
+//! assert_eq!(signer.verify(&url, now)?.feed_id, "agent-42");
+//! let forged = url.replace("agent-42", "agent-43");
+//! assert!(matches!(signer.verify(&forged, now), Err(VerifyError::Tampered)));
+//! let tomorrow = now + Duration::hours(25);
+//! assert!(matches!(signer.verify(&url, tomorrow), Err(VerifyError::Expired { .. })));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! - [`Shift`] and [`CalendarMeta`] are the model, validated when built ([`ShiftError`],
 //!   [`MetaError`]); [`UidDomain`] turns shift ids into stable, ASCII, ≤255-octet UIDs.
 //! - [`FeedWriter`] writes into any `io::Write` or `fmt::Write`, event by event, with memory
