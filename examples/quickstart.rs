@@ -236,26 +236,31 @@ fn read(path: &Path) -> Result<String, String> {
 /// Whether the step runs on a real tenant: all its variables set (`Ok(true)`), none (`Ok(false)`),
 /// or some (`Err`, naming the missing ones).
 fn real_tenant(step: Step) -> Result<bool, String> {
-    let required = step.required();
-    let set: Vec<&str> = required
+    // Genesys takes its org as a region or a base URL: either one counts.
+    let either: &[&str] = if step == Step::Genesys {
+        &["WFM_GENESYS_REGION", "WFM_GENESYS_BASE_URL"]
+    } else {
+        &[]
+    };
+    let set: Vec<&str> = step
+        .required()
         .iter()
+        .chain(either)
         .copied()
         .filter(|v| var(v).is_some())
         .collect();
     if set.is_empty() {
         return Ok(false);
     }
-    if step == Step::Genesys
-        && var("WFM_GENESYS_REGION").is_none()
-        && var("WFM_GENESYS_BASE_URL").is_none()
-    {
-        return Err("WFM_GENESYS_REGION (or WFM_GENESYS_BASE_URL) is not set".into());
-    }
-    let missing: Vec<&str> = required
+    let mut missing: Vec<&str> = step
+        .required()
         .iter()
         .copied()
         .filter(|v| var(v).is_none())
         .collect();
+    if !either.is_empty() && either.iter().all(|v| var(v).is_none()) {
+        missing.insert(0, "WFM_GENESYS_REGION (or WFM_GENESYS_BASE_URL)");
+    }
     if missing.is_empty() {
         Ok(true)
     } else {

@@ -290,7 +290,7 @@ fn a_step_with_some_of_its_variables_fails_naming_the_missing_ones_and_shows_no_
     assert!(stdout.contains("3. Genesys Cloud"), "{stdout}");
     assert_eq!(t[&3].0, "FAILED", "{stdout}");
     assert!(
-        stdout.contains("WFM_GENESYS_CLIENT_SECRET set but WFM_GENESYS_CLIENT_ID, WFM_GENESYS_BUSINESS_UNIT, WFM_GENESYS_WEEK missing"),
+        stdout.contains("WFM_GENESYS_CLIENT_SECRET, WFM_GENESYS_REGION set but WFM_GENESYS_CLIENT_ID, WFM_GENESYS_BUSINESS_UNIT, WFM_GENESYS_WEEK missing"),
         "{stdout}"
     );
     // The steps that need its shifts say why they cannot run.
