@@ -32,6 +32,8 @@ trait Harness: Sized {
     fn backend(&self) -> &Self::Backend;
     /// Adds a person's own (untagged) event.
     fn add_theirs(&self, mailbox: &str, subject: &str, start: &str, end: &str, copy_of_shift: bool);
+    /// Adds a person's own event that shows them as free.
+    fn add_free(&self, mailbox: &str, subject: &str, start: &str, end: &str);
     /// Live events of a mailbox carrying our tag, and the others.
     fn ours(&self, mailbox: &str) -> Vec<Value>;
     fn theirs(&self, mailbox: &str) -> Vec<Value>;
@@ -210,6 +212,60 @@ async fn scenarios<H: Harness>() {
     }
 }
 
+/// `ConflictPolicy::Override`: a person's busy events overlapping a shift are deleted (after
+/// our writes), their free ones and those outside the shifts are kept, a dry run only counts,
+/// and a rerun deletes nothing more.
+async fn override_scenario<H: Harness>() {
+    let h = H::start().await;
+    let backend = h.backend();
+    let n = 3;
+    for m in 0..n {
+        let mb = mailbox(m);
+        h.add_theirs(
+            &mb,
+            "Dentist",
+            "2026-03-23T09:00:00",
+            "2026-03-23T10:00:00",
+            false,
+        );
+        h.add_free(
+            &mb,
+            "Focus time",
+            "2026-03-23T11:00:00",
+            "2026-03-23T12:00:00",
+        );
+        h.add_theirs(
+            &mb,
+            "Later",
+            "2026-03-26T09:00:00",
+            "2026-03-26T10:00:00",
+            false,
+        );
+    }
+    let input = shifts(|m, s, _| m < n && s < 4);
+    let opts = |dry_run| SyncOptions {
+        conflict: calendar_sync::ConflictPolicy::Override,
+        dry_run,
+        ..options()
+    };
+    let report = sync(backend, &input, &opts(true)).await.unwrap();
+    assert_eq!((report.counts.created, report.counts.displaced), (12, 3));
+    assert_eq!(h.writes(), (0, 0, 0), "a dry run writes nothing");
+    let report = sync(backend, &input, &opts(false)).await.unwrap();
+    assert_clean(&report);
+    assert_eq!((report.counts.created, report.counts.displaced), (12, 3));
+    for m in 0..n {
+        let mb = mailbox(m);
+        let left: Vec<String> = h.theirs(&mb).iter().map(H::subject_of).collect();
+        assert_eq!(left, ["Focus time", "Later"], "{mb}");
+        assert_eq!(h.ours(&mb).len(), 4);
+    }
+    h.reset_counts();
+    let report = sync(backend, &input, &opts(false)).await.unwrap();
+    assert_eq!((report.counts.displaced, report.counts.unchanged), (0, 12));
+    assert_eq!(h.writes(), (0, 0, 0));
+}
+
 mod graph {
     use super::*;
     use calendar_graph::scopes::CalendarsReadWrite;
@@ -273,6 +329,14 @@ mod graph {
                 e["categories"] = json!(["WFM shift", "Support"]);
             }
             self.graph.insert(mailbox, e);
+        }
+        fn add_free(&self, mailbox: &str, subject: &str, start: &str, end: &str) {
+            self.graph.insert(
+                mailbox,
+                json!({"subject": subject, "showAs": "free",
+                    "start": {"dateTime": start, "timeZone": "UTC"},
+                    "end": {"dateTime": end, "timeZone": "UTC"}}),
+            );
         }
         fn ours(&self, mailbox: &str) -> Vec<Value> {
             self.graph
@@ -392,6 +456,14 @@ mod google {
             }
             self.google.insert(mailbox, e);
         }
+        fn add_free(&self, mailbox: &str, subject: &str, start: &str, end: &str) {
+            self.google.insert(
+                mailbox,
+                json!({"summary": subject, "transparency": "transparent",
+                    "start": {"dateTime": format!("{start}Z")},
+                    "end": {"dateTime": format!("{end}Z")}}),
+            );
+        }
         fn ours(&self, mailbox: &str) -> Vec<Value> {
             self.google
                 .events(mailbox)
@@ -449,4 +521,14 @@ async fn graph_backend_scenarios() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn google_backend_scenarios() {
     scenarios::<google::Google>().await;
+}
+
+#[tokio::test]
+async fn graph_backend_override() {
+    override_scenario::<graph::Graph>().await;
+}
+
+#[tokio::test]
+async fn google_backend_override() {
+    override_scenario::<google::Google>().await;
 }

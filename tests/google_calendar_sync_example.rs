@@ -235,3 +235,47 @@ async fn a_dry_run_reports_the_plan_and_writes_nothing() {
     assert_eq!(writes(&google), 0);
     assert!(google.events("jane.doe@example.com").is_empty());
 }
+
+#[tokio::test]
+async fn override_needs_its_own_flag_and_then_reports_the_displaced_events() {
+    let (server, tokens, google) = world().await;
+    google.insert(
+        "jane.doe@example.com",
+        serde_json::json!({"summary": "Dentist",
+            "start": {"dateTime": "2026-03-30T09:00:00+02:00"},
+            "end": {"dateTime": "2026-03-30T10:00:00+02:00"}}),
+    );
+    let input = data("google/shifts.json");
+    let out = run(args(
+        &server,
+        &tokens,
+        &key_file(),
+        &input,
+        &["--conflict", "override"],
+    ))
+    .await;
+    assert_eq!(out.exit_code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--allow-deleting-their-events"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(google.requests(), 0);
+    let out = run(args(
+        &server,
+        &tokens,
+        &key_file(),
+        &input,
+        &["--conflict", "override", "--allow-deleting-their-events"],
+    ))
+    .await;
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        (report["created"].as_u64(), report["displaced"].as_u64()),
+        (Some(3), Some(1))
+    );
+    let jane = google.all_events("jane.doe@example.com");
+    let dentist = jane.iter().find(|e| e["summary"] == "Dentist").unwrap();
+    assert_eq!(dentist["status"], "cancelled");
+}

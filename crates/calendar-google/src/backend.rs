@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use calendar_sync::{CalendarBackend, Content, Desired, OurEvent, Write};
+use calendar_sync::{CalendarBackend, Content, Desired, OtherEvent, OurEvent, Write};
+use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
 use wfm_auth::{Grants, ScopeSet};
@@ -368,6 +369,42 @@ where
                 .try_collect()
                 .await?;
             Ok(events.iter().filter_map(ours).collect())
+        }
+        .boxed()
+    }
+
+    /// Google lists a calendar's events in a window, so `override` is offered.
+    fn can_list_window(&self) -> bool {
+        true
+    }
+
+    /// `GET .../events?timeMin=..&timeMax=..&singleEvents=true` (occurrences of recurring
+    /// events expanded: deleting one cancels that occurrence only). All-day events (no
+    /// `dateTime`) are left out, so they are never displaced; `transparent` ones count as free.
+    fn list_window<'a>(
+        &'a self,
+        mailbox: &'a str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Vec<OtherEvent>, Error>> {
+        async move {
+            let events: Vec<Event> = self
+                .client
+                .events_between(mailbox, from, to, self.page_size)
+                .try_collect()
+                .await?;
+            Ok(events
+                .into_iter()
+                .filter(|e| !e.is_cancelled())
+                .filter_map(|e| {
+                    Some(OtherEvent {
+                        start: e.start?,
+                        end: e.end?,
+                        free: e.transparent,
+                        id: e.id,
+                    })
+                })
+                .collect())
         }
         .boxed()
     }

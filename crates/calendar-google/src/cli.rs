@@ -3,8 +3,14 @@
 //!
 //! ```text
 //! google_calendar_sync --service-account key.json --input shifts.json [--mailbox-map map.json]
-//!     [--base-url URL --token-url URL] [--conflict keep|busy] [--batch N] [--dry-run]
+//!     [--base-url URL --token-url URL] [--conflict keep|busy|override --allow-deleting-their-events]
+//!     [--batch N] [--dry-run]
 //! ```
+//!
+//! `--conflict override` deletes a person's own events that overlap a shift
+//! ([`ConflictPolicy::Override`], whose documentation states the risk: Google marks them
+//! `cancelled`, this tool never restores them); it runs only together with
+//! `--allow-deleting-their-events`, and the report then counts them as `displaced`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,7 +35,7 @@ pub struct Outcome {
     pub exit_code: i32,
 }
 
-const USAGE: &str = "usage: google_calendar_sync --service-account key.json --input shifts.json [--mailbox-map map.json] [--base-url URL --token-url URL] [--conflict keep|busy] [--batch N] [--dry-run]";
+const USAGE: &str = "usage: google_calendar_sync --service-account key.json --input shifts.json [--mailbox-map map.json] [--base-url URL --token-url URL] [--conflict keep|busy|override --allow-deleting-their-events] [--batch N] [--dry-run]";
 
 fn usage(msg: impl std::fmt::Display) -> Outcome {
     Outcome {
@@ -43,10 +49,12 @@ fn usage(msg: impl std::fmt::Display) -> Outcome {
 pub async fn run(args: impl IntoIterator<Item = String>) -> Outcome {
     let mut flags: HashMap<String, String> = HashMap::new();
     let mut dry_run = false;
+    let mut allow_deleting = false;
     let mut args = args.into_iter();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--dry-run" => dry_run = true,
+            "--allow-deleting-their-events" => allow_deleting = true,
             "--service-account" | "--base-url" | "--token-url" | "--input" | "--mailbox-map"
             | "--conflict" | "--batch" => match args.next() {
                 Some(v) => {
@@ -60,9 +68,10 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> Outcome {
     let conflict = match flags.get("--conflict").map(String::as_str) {
         None | Some("keep") => ConflictPolicy::Keep,
         Some("busy") => ConflictPolicy::Busy,
+        Some("override") if allow_deleting => ConflictPolicy::Override,
         Some("override") => {
             return usage(
-                "--conflict override is not offered: it would delete people's own events, which this tool never touches; use keep or busy",
+                "--conflict override deletes people's own events that overlap a shift (Google marks them cancelled; this tool never restores them); add --allow-deleting-their-events to accept that, or use keep or busy",
             );
         }
         Some(other) => return usage(format!("unknown conflict policy {other:?}")),
@@ -160,6 +169,8 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> Outcome {
                 "updated": report.counts.updated,
                 "deleted": report.counts.deleted,
                 "unchanged": report.counts.unchanged,
+                // People's own events deleted under `--conflict override` (else 0).
+                "displaced": report.counts.displaced,
                 "failed": report.counts.failed,
                 "requests": report.requests,
                 // 429 answers the platform's transports received (403 slow-downs are retried

@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use serde_json::Value;
@@ -402,6 +403,38 @@ impl<S: ScopeSet<Google>> Client<S> {
             ("privateExtendedProperty", format!("{TAG_KEY}={TAG_VALUE}")),
             ("maxResults", page_size.clamp(1, 2500).to_string()),
         ];
+        self.list(mailbox, query)
+    }
+
+    /// Every live event of the mailbox that overlaps `[from, to)`, ours and the person's,
+    /// occurrences of recurring events expanded: `GET .../events?timeMin=..&timeMax=..&
+    /// singleEvents=true&maxResults=N`, paged like [`tagged_events`](Self::tagged_events).
+    /// Scope: [`CalendarEvents`].
+    pub fn events_between(
+        &self,
+        mailbox: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page_size: u32,
+    ) -> BoxStream<'static, Result<Event, Error>>
+    where
+        S: Grants<CalendarEvents>,
+    {
+        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let query = vec![
+            ("timeMin", at(from)),
+            ("timeMax", at(to)),
+            ("singleEvents", "true".to_owned()),
+            ("maxResults", page_size.clamp(1, 2500).to_string()),
+        ];
+        self.list(mailbox, query)
+    }
+
+    fn list(
+        &self,
+        mailbox: &str,
+        query: Vec<(&'static str, String)>,
+    ) -> BoxStream<'static, Result<Event, Error>> {
         let pager = self.pager(mailbox);
         let for_errors = mailbox.to_owned();
         wfm_http::paginate(Cursor::First, move |cursor| {

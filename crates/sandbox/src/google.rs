@@ -33,8 +33,9 @@
 //! <https://developers.google.com/workspace/calendar/api/guides/errors>,
 //! <https://developers.google.com/workspace/calendar/api/guides/quota>.
 //!
-//! What it does not do: time zones (instants are stored as written), recurrence, `timeMin` /
-//! `timeMax` beyond an overlap filter, ETags, or attendees.
+//! What it does not do: time zones (instants are stored as written), recurrence (so
+//! `singleEvents` changes nothing), ETags, or attendees. `timeMin` / `timeMax` filter by
+//! overlap.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
@@ -637,6 +638,29 @@ impl GoogleCalendar {
             }
         };
         let show_deleted = sync_from.is_some() || get("showDeleted") == Some("true");
+        // `timeMin` / `timeMax`: events ending after the one and starting before the other
+        // (all-day events, without `dateTime`, are left out of a window).
+        let instant = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+        let (time_min, time_max) = match (get("timeMin").map(instant), get("timeMax").map(instant))
+        {
+            (Some(None), _) | (_, Some(None)) => {
+                return Answer::error(400, "global", "invalid", "Bad Request");
+            }
+            (a, b) => (a.flatten(), b.flatten()),
+        };
+        let in_window = |e: &Value| {
+            if time_min.is_none() && time_max.is_none() {
+                return true;
+            }
+            let start = e["start"]["dateTime"].as_str().and_then(instant);
+            let end = e["end"]["dateTime"].as_str().and_then(instant);
+            match (start, end) {
+                (Some(s), Some(en)) => {
+                    time_min.is_none_or(|m| en > m) && time_max.is_none_or(|m| s < m)
+                }
+                _ => false,
+            }
+        };
         let max = get("maxResults")
             .and_then(|m| m.parse::<usize>().ok())
             .unwrap_or(250)
@@ -662,6 +686,7 @@ impl GoogleCalendar {
                 v.iter()
                     .filter(|s| sync_from.is_none_or(|n| s.seq > n))
                     .filter(|s| show_deleted || s.event["status"] != "cancelled")
+                    .filter(|s| in_window(&s.event))
                     .filter(|s| {
                         filters.iter().all(|(k, val)| {
                             s.event["extendedProperties"]["private"][k].as_str() == Some(val)
