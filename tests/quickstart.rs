@@ -302,3 +302,111 @@ fn a_step_with_some_of_its_variables_fails_naming_the_missing_ones_and_shows_no_
     assert!(!stdout.contains(secret) && !stderr.contains(secret));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// A step whose variables are all set runs against that tenant (here: tenants the test starts
+/// on 127.0.0.1, outside any namespace, so this run has the network), and the other steps stay
+/// on the sandbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_whose_variables_are_set_runs_against_that_tenant() {
+    use serde_json::json;
+    use wfm_sandbox::TokenEndpoint;
+    use wfm_sandbox::genesys::GenesysOrg;
+    use wfm_sandbox::scim::{Flavor, ScimServiceProvider};
+    use wfm_sandbox::wiremock::MockServer;
+
+    // A SCIM server with a fixed token.
+    let scim_server = MockServer::start().await;
+    let scim = ScimServiceProvider::mount(&scim_server, Flavor::Generic)
+        .await
+        .require_fixed_token("scim-test-token-value");
+    // A Genesys org with the schedule's agents, a published shift each, and the permissions.
+    let genesys_server = MockServer::start().await;
+    let tokens = TokenEndpoint::mount(&genesys_server, "/oauth/token").await;
+    let org = GenesysOrg::mount(&genesys_server)
+        .await
+        .require_token(&tokens);
+    org.add_division("div-1", "Europe");
+    org.add_business_unit("bu-9", "Europe", "div-1", "Europe/Berlin", "Monday");
+    org.add_management_unit("bu-9", "mu-1", "Agents", "div-1");
+    for agent in ["berlin-0", "lisbon-0"] {
+        org.add_agent("mu-1", agent);
+        org.add_shift(
+            agent,
+            json!({"id": format!("shift-{agent}"), "startDate": "2026-03-05T08:00:00Z",
+                   "lengthMinutes": 480, "activities": [{"startDate": "2026-03-05T08:00:00Z",
+                   "lengthMinutes": 480, "activityCodeId": "0", "description": "Phones"}],
+                   "schedule": {"id": "sched-9", "weekDate": "2026-03-02"}}),
+        );
+    }
+    org.add_activity_code("bu-9", "0", "Phones");
+    org.add_activity_code("bu-9", "1", "Lunch");
+    org.add_schedule(
+        "bu-9",
+        "2026-03-02",
+        json!({"id": "sched-9", "weekDate": "2026-03-02", "weekCount": 1, "published": true,
+               "metadata": {"version": 3, "dateModified": "2026-02-27T10:00:00Z"}}),
+    );
+    for p in [
+        "wfm:businessUnit:view",
+        "wfm:agent:view",
+        "wfm:schedule:view",
+        "wfm:schedule:edit",
+        "wfm:schedule:add",
+    ] {
+        org.grant_everywhere(p);
+    }
+
+    let out = out_dir("tenant");
+    let scim_url = format!("{}/v2", scim_server.uri());
+    let genesys_url = genesys_server.uri();
+    let vars = [
+        ("WFM_SCIM_URL", scim_url.as_str()),
+        ("WFM_SCIM_TOKEN", "scim-test-token-value"),
+        ("WFM_SCIM_FLAVOR", "generic"),
+        ("WFM_GENESYS_BASE_URL", genesys_url.as_str()),
+        ("WFM_GENESYS_CLIENT_ID", "client-id"),
+        ("WFM_GENESYS_CLIENT_SECRET", "genesys-test-secret-value"),
+        ("WFM_GENESYS_BUSINESS_UNIT", "bu-9"),
+        ("WFM_GENESYS_WEEK", "2026-03-02"),
+    ];
+    let mut cmd = quickstart(&out, &vars, false);
+    let run = tokio::task::spawn_blocking(move || cmd.output().expect("the quickstart runs"))
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stderr.contains("[1/6] SCIM: provision a Zendesk export -- on the real tenant"));
+    let t = tables(&stdout);
+    expect(
+        &t,
+        1,
+        &format!("real tenant: {scim_url}"),
+        &[("created", 7), ("updated", 0), ("refused", 3)],
+        &stdout,
+    );
+    assert_eq!(scim.users().len(), 7);
+    expect(&t, 2, "sandbox", &[("created", 1)], &stdout);
+    expect(
+        &t,
+        3,
+        &format!("real tenant: {genesys_url}"),
+        &[("updated", 2), ("pulled back", 2)],
+        &stdout,
+    );
+    assert!(
+        org.writes()
+            .iter()
+            .any(|w| w.ends_with("/schedules/sched-9/update")),
+        "{:?}",
+        org.writes()
+    );
+    // The org's shifts, not the sandbox's, went on to the calendars and the feed.
+    expect(&t, 4, "sandbox", &[("created", 2)], &stdout);
+    let feed = std::fs::read_to_string(out.join("shifts.ics")).expect("the feed file");
+    assert!(feed.contains("\r\nDTSTART:20260305T080000Z\r\n"), "{feed}");
+    for secret in ["scim-test-token-value", "genesys-test-secret-value"] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret));
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
