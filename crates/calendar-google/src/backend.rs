@@ -152,6 +152,33 @@ fn ours(e: &Event) -> Option<OurEvent> {
     })
 }
 
+/// How many other ids a shift may take when its own event cannot be restored.
+pub const REINSERTS: u32 = 3;
+
+/// The event id of a shift's `generation`: [`event_id`] for 0; for 1 to [`REINSERTS`], the id
+/// taken when the event of the previous generation was deleted and Google refused to restore it.
+pub fn event_id_generation(shift_id: &str, generation: u32) -> String {
+    if generation == 0 {
+        event_id(shift_id)
+    } else {
+        event_id(&format!("{shift_id}\u{0}{generation}"))
+    }
+}
+
+/// A refusal to write over a deleted event: 403 (other than a slow-down, which the transport
+/// retries, and `insufficientPermissions`, which is the token's) or 404.
+fn cannot_restore(err: &Error) -> bool {
+    matches!(err, Error::Http(_))
+        && err
+            .as_http()
+            .and_then(wfm_http::Error::as_api)
+            .is_some_and(|a| match a.status().as_u16() {
+                403 => !is_slow_down(a),
+                404 => true,
+                _ => false,
+            })
+}
+
 fn retryable_part(api: &wfm_http::ApiError) -> bool {
     is_slow_down(api) || matches!(api.status().as_u16(), 429 | 500 | 502 | 503 | 504)
 }
@@ -196,9 +223,37 @@ where
         match self.client.insert_event(mailbox, &e).await? {
             Some(_) => Ok(()),
             // The id exists (a lost answer of ours, or our deleted event): write over it.
-            None => {
-                let id = event_id(&d.shift_id);
-                self.client.patch_event(mailbox, &id, &e).await.map(drop)
+            None => self.restore(mailbox, d).await,
+        }
+    }
+
+    /// Writes `d` over the event whose id is the shift's (which exists: its insert answered
+    /// 409), restoring it if deleted. Should Google refuse to write over it (403 or 404, as
+    /// reported for events a person deleted in the Calendar UI), the shift's next id
+    /// ([`event_id_generation`]) is inserted instead, up to [`REINSERTS`] times: never a
+    /// duplicate, since the refused event stays deleted.
+    async fn restore(&self, mailbox: &str, d: &Desired) -> Result<(), Error> {
+        let mut generation = 0;
+        loop {
+            let e = NewEvent {
+                id: Some(event_id_generation(&d.shift_id, generation)),
+                ..new_event(d)
+            };
+            let id = e.id.clone().unwrap_or_default();
+            match self.client.patch_event(mailbox, &id, &e).await {
+                Ok(_) => return Ok(()),
+                Err(err) if generation < REINSERTS && cannot_restore(&err) => {
+                    generation += 1;
+                    let next = NewEvent {
+                        id: Some(event_id_generation(&d.shift_id, generation)),
+                        ..new_event(d)
+                    };
+                    if self.client.insert_event(mailbox, &next).await?.is_some() {
+                        return Ok(());
+                    }
+                    // That id is taken too (an earlier run's): write over it next.
+                }
+                Err(err) => return Err(err),
             }
         }
     }
@@ -245,6 +300,8 @@ where
                 (i, call, insert)
             })
             .collect();
+        // Inserts answered 409: restored one by one after the batches (rare).
+        let mut restores: Vec<usize> = Vec::new();
         let mut attempt = 0u32;
         while !pending.is_empty() {
             attempt += 1;
@@ -268,24 +325,7 @@ where
                 for ((i, call, insert), answer) in chunk.iter().zip(answers) {
                     match self.part_outcome(mailbox, call, *insert, &answer) {
                         PartOutcome::Done(r) => results[*i] = Some(r),
-                        PartOutcome::AsPatch => {
-                            let id = writes[*i].shift_id();
-                            next.push((
-                                *i,
-                                BatchCall {
-                                    method: Method::PATCH,
-                                    path: self.client.events_path_of(mailbox, Some(&event_id(id))),
-                                    body: call.body.as_ref().map(|b| {
-                                        let mut b = b.clone();
-                                        if let Some(o) = b.as_object_mut() {
-                                            o.remove("id");
-                                        }
-                                        b
-                                    }),
-                                },
-                                false,
-                            ));
-                        }
+                        PartOutcome::AsPatch => restores.push(*i),
                         PartOutcome::Retry(err) => {
                             if attempt >= self.batch_attempts {
                                 results[*i] = Some(Err(err));
@@ -302,6 +342,11 @@ where
                 tokio::time::sleep(self.batch_backoff * factor).await;
             }
             pending = next;
+        }
+        for i in restores {
+            if let Write::Create(d) = &writes[i] {
+                results[i] = Some(self.restore(mailbox, d).await);
+            }
         }
         results
             .into_iter()

@@ -62,7 +62,7 @@ pub mod cli;
 mod client;
 pub mod event;
 
-pub use backend::{GoogleBackend, new_event};
+pub use backend::{GoogleBackend, REINSERTS, event_id_generation, new_event};
 pub use client::{
     Changes, Client, GOOGLE_APIS, PER_PROJECT_PER_MINUTE, PER_USER_PER_MINUTE, delegated_tokens,
     google_platform,

@@ -475,3 +475,44 @@ async fn secrets_stay_out_of_debug_and_errors() {
         assert!(!text.contains(token.as_str()), "{text}");
     }
 }
+
+#[tokio::test]
+async fn a_deleted_event_google_refuses_to_restore_gives_way_to_the_shifts_next_id() {
+    for batch in [0, 50] {
+        let w = world().await;
+        let backend = GoogleBackend::new(client(&w)).batching(batch);
+        let mb = "a0@example.com";
+        sync(&backend, &shifts(1, 3, &[]), &options(1))
+            .await
+            .unwrap();
+        sync(&backend, &shifts(1, 3, &[(0, 1)]), &options(1))
+            .await
+            .unwrap();
+        w.google.forbid_restoring(true);
+        w.google.reset_counts();
+        let report = sync(&backend, &shifts(1, 3, &[]), &options(1))
+            .await
+            .unwrap();
+        clean(&report);
+        assert_eq!(report.counts.created, 1, "batch {batch}");
+        // The insert (409), the refused PATCH (403), the insert under the next id.
+        assert_eq!(writes(&w.google), (2, 1, 0), "batch {batch}");
+        let live: Vec<Value> = w.google.events(mb);
+        assert_eq!(live.len(), 3, "one live event per shift");
+        assert!(
+            live.iter()
+                .any(|e| e["id"] == calendar_google::event_id_generation("s0-1", 1).as_str())
+        );
+        // Stable afterwards; and removing the shift again deletes the new event.
+        w.google.reset_counts();
+        let report = sync(&backend, &shifts(1, 3, &[]), &options(1))
+            .await
+            .unwrap();
+        assert_eq!((report.counts.unchanged, writes(&w.google)), (3, (0, 0, 0)));
+        let report = sync(&backend, &shifts(1, 3, &[(0, 1)]), &options(1))
+            .await
+            .unwrap();
+        assert_eq!(report.counts.deleted, 1);
+        assert_eq!(w.google.events(mb).len(), 2);
+    }
+}

@@ -110,6 +110,7 @@ struct State {
     sync_epoch: AtomicU64,
     denied: Mutex<HashSet<String>>,
     wrong_user: AtomicUsize,
+    forbid_restoring: Mutex<bool>,
     arrivals: Mutex<Vec<(String, Instant)>>,
 }
 
@@ -140,6 +141,7 @@ impl Default for State {
             sync_epoch: AtomicU64::new(0),
             denied: Mutex::default(),
             wrong_user: AtomicUsize::new(0),
+            forbid_restoring: Mutex::new(false),
             arrivals: Mutex::default(),
         }
     }
@@ -219,6 +221,12 @@ impl GoogleCalendar {
     /// cover the call).
     pub fn deny(&self, calendar: &str) {
         lock(&self.state.denied).insert(calendar.to_owned());
+    }
+
+    /// Writing over a deleted (`cancelled`) event answers 403 `forbidden`, as Google has been
+    /// reported to answer for events a person deleted in the Calendar UI.
+    pub fn forbid_restoring(&self, on: bool) {
+        *lock(&self.state.forbid_restoring) = on;
     }
 
     /// Adds an event as a person would (no tag unless given), returning its id.
@@ -538,6 +546,7 @@ impl GoogleCalendar {
         let Ok(patch) = serde_json::from_slice::<Value>(body) else {
             return Answer::error(400, "global", "parseError", "Parse Error");
         };
+        let forbid = *lock(&self.state.forbid_restoring);
         let seq = self.next_seq();
         let mut all = lock(&self.state.calendars);
         let Some(e) = all
@@ -546,6 +555,9 @@ impl GoogleCalendar {
         else {
             return not_found();
         };
+        if forbid && e.event["status"] == "cancelled" {
+            return Answer::error(403, "global", "forbidden", "Forbidden");
+        }
         if replace {
             let mut fresh = patch;
             fresh["id"] = json!(id);
