@@ -4,7 +4,8 @@
 //! ```text
 //! cargo run -q --example google_calendar_sync -- --service-account key.json \
 //!     --input examples/data/google/shifts.json [--mailbox-map examples/data/google/mailbox_map.json] \
-//!     [--base-url URL --token-url URL] [--conflict keep|busy] [--batch N] [--dry-run]
+//!     [--base-url URL --token-url URL] [--conflict keep|busy|override --allow-deleting-their-events] \
+//!     [--batch N] [--dry-run]
 //! ```
 //!
 //! - Input: the `ics_feed` example's JSON array of shifts (`id`, `agent` as an id or
@@ -20,13 +21,15 @@
 //! - `--base-url` (default `https://www.googleapis.com/`) and `--token-url` (default the key
 //!   file's `token_uri`) point at a stand-in.
 //! - `--conflict keep` (default) adds ours beside people's events without blocking time
-//!   (`transparency: transparent`); `busy` makes ours block time. `override` is refused: this
-//!   tool never touches an event it did not create.
+//!   (`transparency: transparent`); `busy` makes ours block time. `override` deletes a person's
+//!   busy events that overlap a shift (Google marks them `cancelled`; this tool never restores
+//!   them) and runs only with `--allow-deleting-their-events`.
 //! - `--batch N` sends each mailbox's writes as batches of up to N calls (50 is Google's
 //!   advice); each call still counts against the per-user limit.
 //!
-//! Report: `{"mailboxes","created","updated","deleted","unchanged","failed","requests",
-//! "throttled","retries","dry_run"}` (`requests` counts calendar operations). Exit codes: 0 all
+//! Report: `{"mailboxes","created","updated","deleted","unchanged","displaced","failed",
+//! "requests","throttled","retries","dry_run"}` (`requests` counts calendar operations;
+//! `displaced`: people's events deleted under `override`). Exit codes: 0 all
 //! applied; 1 some failed (listed on stderr); 2 bad arguments, a bad key file, bad input (end
 //! before start, unknown time zone, malformed JSON) or a delegation the token endpoint refuses,
 //! with nothing written. The logic is `calendar_google::cli`.
