@@ -241,13 +241,21 @@ pub enum RowProblem {
         /// The role sent instead, if any.
         fallback: Option<String>,
     },
+    /// Skills not in the list given to [`Rules::known_skills`]: the user was sent without them
+    /// (flagged), so one unknown skill does not cost a 400 for the whole user.
+    UnknownSkills {
+        /// The skill names left out.
+        skills: Vec<String>,
+    },
 }
 
 impl RowProblem {
     /// Whether the row was still sent (with a fallback).
     pub fn is_flag(&self) -> bool {
         match self {
-            RowProblem::AmbiguousTimezone { .. } | RowProblem::UnknownTimezone { .. } => true,
+            RowProblem::AmbiguousTimezone { .. }
+            | RowProblem::UnknownTimezone { .. }
+            | RowProblem::UnknownSkills { .. } => true,
             RowProblem::UnmappedJobCode { fallback, .. }
             | RowProblem::UnknownRole { fallback, .. } => fallback.is_some(),
             _ => false,
@@ -275,6 +283,7 @@ pub struct Rules {
     fallback_role: Option<String>,
     fallback_timezone: String,
     known_roles: Option<HashSet<String>>,
+    known_skills: Option<HashSet<String>>,
 }
 
 impl Rules {
@@ -294,6 +303,7 @@ impl Rules {
             fallback_role: None,
             fallback_timezone: "Etc/UTC".into(),
             known_roles: None,
+            known_skills: None,
         }
     }
 
@@ -325,6 +335,24 @@ impl Rules {
     /// against them before anything is sent.
     pub fn known_roles<I: IntoIterator<Item = R>, R: Into<String>>(mut self, roles: I) -> Self {
         self.known_roles = Some(roles.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The skill names the WFM instance has (the contract has no skills endpoint: from your
+    /// own list). Skills outside it are left out of what is sent and the row is flagged
+    /// ([`RowProblem::UnknownSkills`]); without a list, skills are sent unchecked.
+    ///
+    /// ```
+    /// use cxone_wfm::roster::{parse_csv, Rules};
+    /// let rows = parse_csv("externalId,firstName,lastName,email,timezone,jobCode,skills\n\
+    ///                       E1,Ada,L,ada@example.com,UTC,T1,Billing:Advanced;Juggling:Novice\n")?;
+    /// let roster = Rules::new([("T1", "r1")]).known_skills(["Billing"]).validate(rows);
+    /// assert_eq!(roster.users[0].skills.len(), 1); // Billing only
+    /// assert_eq!(roster.flagged.len(), 1);         // Juggling, to review
+    /// # Ok::<(), cxone_wfm::roster::RosterError>(())
+    /// ```
+    pub fn known_skills<I: IntoIterator<Item = K>, K: Into<String>>(mut self, skills: I) -> Self {
+        self.known_skills = Some(skills.into_iter().map(Into::into).collect());
         self
     }
 
@@ -416,7 +444,7 @@ impl Rules {
                 value: row.email.clone(),
             }));
         }
-        let skills = match &row.skills {
+        let mut skills = match &row.skills {
             Ok(s) => s.clone(),
             Err(cell) => {
                 return Err(refuse(RowProblem::InvalidSkills {
@@ -425,6 +453,17 @@ impl Rules {
             }
         };
         let mut flags = Vec::new();
+        if let Some(known) = &self.known_skills {
+            let unknown: Vec<String> = skills
+                .iter()
+                .filter(|s| !known.contains(&s.skill_name))
+                .map(|s| s.skill_name.clone())
+                .collect();
+            if !unknown.is_empty() {
+                skills.retain(|s| known.contains(&s.skill_name));
+                flags.push(refuse(RowProblem::UnknownSkills { skills: unknown }));
+            }
+        }
         let timezone = match read_zone(&row.timezone) {
             ZoneReading::Iana(z) | ZoneReading::Mapped { iana: z, .. } => z,
             ZoneReading::Ambiguous(given) => {
