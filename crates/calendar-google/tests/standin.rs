@@ -516,3 +516,36 @@ async fn a_deleted_event_google_refuses_to_restore_gives_way_to_the_shifts_next_
         assert_eq!(w.google.events(mb).len(), 2);
     }
 }
+
+#[tokio::test]
+async fn a_client_on_the_platforms_own_token_acts_as_that_token() {
+    let server = MockServer::start().await;
+    let google = GoogleCalendar::mount(&server).await;
+    let platform = google_platform::<CalendarEvents>()
+        .token_provider(wfm_auth::StaticToken::new("one user's token"))
+        .build()
+        .unwrap();
+    let c = Client::with_platform_token(&platform, server.uri()).unwrap();
+    assert!(c.tokens().is_none());
+    let made = c
+        .insert_event("jane@example.com", &one_event("s1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(made.id, event_id("s1"));
+    let got = c.get_event("jane@example.com", &made.id).await.unwrap();
+    assert_eq!((got.summary.as_str(), got.is_cancelled()), ("Queue", false));
+    c.delete_event("jane@example.com", &made.id).await.unwrap();
+    // Deleted twice: the 410 counts as done; the event reads back as cancelled.
+    c.delete_event("jane@example.com", &made.id).await.unwrap();
+    let got = c.get_event("jane@example.com", &made.id).await.unwrap();
+    assert!(got.is_cancelled());
+    // Its id stays taken.
+    assert!(
+        c.insert_event("jane@example.com", &one_event("s1"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(google.requests_of("DELETE"), 2);
+}
