@@ -67,8 +67,9 @@
 //! - **Safe retries** ([`RetryPolicy`]): 429/502/503/504 and connection failures, exponential
 //!   backoff with full jitter, `Retry-After` honoured in both forms up to a cap; only idempotent
 //!   methods or requests marked [`idempotent`](RequestBuilder::idempotent). A `Retry-After`
-//!   holds every request under the same limit until it elapses (the rate key's, else the whole
-//!   platform's), not only the request it answered.
+//!   on a 429, 502, 503, 504 or slow-down answer holds every request under the same limit until
+//!   it elapses (the rate key's, else the whole platform's), not only the request it answered,
+//!   and also when that request is handed back unrepeated (a `POST`).
 //! - **One token per user where the platform wants it**: [`Transport::with_tokens`] gives a
 //!   transport its own token source (a delegated mailbox's) on the platform's one budget.
 //! - **Tokens**: from a [`wfm_auth::TokenProvider`]; a 401 forces one refresh and one retry;

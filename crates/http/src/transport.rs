@@ -17,7 +17,7 @@ use wfm_auth::{AccessToken, RolesDecide, TokenProvider};
 use crate::error::{ApiError, Error, MAX_ERROR_BODY};
 use crate::limit::{CircuitBreaker, RateLimit};
 use crate::platform::{IntoUrl, Platform, PlatformBuilder, Shared, Stats};
-use crate::retry::{RetryPolicy, is_idempotent_method};
+use crate::retry::{RetryPolicy, is_idempotent_method, is_retryable_status as retryable_status};
 
 /// One HTTP pipeline for one platform base URL: bearer tokens, safe retries, rate limits, a
 /// circuit breaker and typed errors. Cheap to clone (the state is shared).
@@ -498,6 +498,18 @@ impl Exchange<'_> {
                         self.inner.stats.refreshed();
                         continue;
                     }
+                    // The platform said when to come back: no request under the same limit
+                    // (this key's, else the whole platform's) starts before then, whether or
+                    // not this one is sent again (a POST is handed back to the caller). A
+                    // demand longer than the retry cap holds for the cap.
+                    if let Some(demanded) = err.retry_after()
+                        && (retryable_status(err.status()) || err.is_slow_down())
+                    {
+                        self.inner.limits.hold(
+                            self.rate_key.as_deref(),
+                            tokio::time::Instant::now() + demanded.min(policy.cap()),
+                        );
+                    }
                     if !err.is_retryable() {
                         return Err(err.into());
                     }
@@ -509,16 +521,7 @@ impl Exchange<'_> {
                                 source: Box::new(err),
                             });
                         }
-                        Some(demanded) => {
-                            // The platform said when to come back: no request under the same
-                            // limit (this key's, else the whole platform's) starts before then,
-                            // not only this one.
-                            self.inner.limits.hold(
-                                self.rate_key.as_deref(),
-                                tokio::time::Instant::now() + demanded,
-                            );
-                            (demanded, err.into())
-                        }
+                        Some(demanded) => (demanded, err.into()),
                         None => (policy.backoff(attempt), err.into()),
                     }
                 }

@@ -156,6 +156,35 @@ async fn with_per_key_limits_a_retry_after_holds_only_its_own_key() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_answered_429_is_handed_back_and_still_holds_the_platform() {
+    let server = MockServer::start().await;
+    let recorder = Recorder::new("/users", 1);
+    Mock::given(wiremock::matchers::any())
+        .respond_with(recorder.clone())
+        .mount(&server)
+        .await;
+    let platform = Platform::<RolesDecide>::builder().build().unwrap();
+    let api = platform.transport(server.uri()).unwrap();
+
+    // A POST is not repeated by the transport: the 429 comes back to the caller at once ...
+    let err = api
+        .request(Method::POST, &["users"])
+        .json(&serde_json::json!({"userName": "a"}))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.as_api().map(|e| e.status().as_u16()), Some(429));
+    assert_eq!(recorder.arrivals("/users").len(), 1);
+    // ... and the platform still waits out its Retry-After before the next request.
+    api.request(Method::GET, &["other"]).send().await.unwrap();
+    let gap = recorder.arrivals("/other")[0].duration_since(recorder.arrivals("/users")[0]);
+    assert!(
+        gap >= Duration::from_millis(950),
+        "sent {gap:?} after Retry-After: 1"
+    );
+}
+
 #[tokio::test]
 async fn each_transport_with_its_own_tokens_sends_its_own_token_on_one_budget() {
     let server = MockServer::start().await;
