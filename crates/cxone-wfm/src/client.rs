@@ -208,9 +208,19 @@ impl<S: ScopeSet<NiceCxone>> Client<S> {
         .boxed()
     }
 
-    /// `GET /api/wfm/v2/roles`: every role users may carry.
+    /// `GET /api/wfm/v2/roles`: every role users may carry (the engine checks each row's role
+    /// against this list before sending anything).
     ///
-    /// Scope: [`RolesRead`] (`wfm.roles.read`).
+    /// Scope: [`RolesRead`] (`wfm.roles.read`). A client whose grant lacks it cannot call it:
+    ///
+    /// ```compile_fail,E0277
+    /// use cxone_wfm::scopes::{UsersRead, UsersWrite};
+    /// # async fn demo(platform: wfm_http::Platform<(UsersRead, UsersWrite)>) -> Result<(), cxone_wfm::Error> {
+    /// let client = cxone_wfm::Client::new(&platform, "https://tenant.example")?;
+    /// let roles = client.roles().await?;
+    /// // error[E0277]: the scope set `(UsersRead, UsersWrite)` does not grant the scope `RolesRead`
+    /// # Ok(()) }
+    /// ```
     pub fn roles(&self) -> BoxFuture<'_, Result<Vec<Role>, Error>>
     where
         S: Grants<RolesRead>,

@@ -13,9 +13,10 @@
 //! (`POST /authorization/v1/roles/search`), unless given with
 //! [`with_roles`](UserHubBackend::with_roles) or turned off with
 //! [`unchecked_roles`](UserHubBackend::unchecked_roles).
-//! UserHub carries no skills, location or manager: [`Backend::normalize`] drops them.
-//! Which of these details NICE's public material confirms, and which not (the search filter on
-//! `externalIdentity`, the answer to a duplicate create), is tabled in `docs/cxone-wfm.md`.
+//! UserHub carries no skills, location or manager: [`Backend::normalize`] drops them. Two
+//! details are assumptions to check on a tenant: that the search filters on
+//! `externalIdentity` (each user it returns is checked again), and that a create for a taken
+//! `externalIdentity` answers 409.
 //!
 //! ```no_run
 //! use cxone_wfm::{Engine, UserHubBackend};
