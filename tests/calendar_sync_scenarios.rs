@@ -45,6 +45,9 @@ trait Harness: Sized {
     fn faults(&self, on: bool);
     /// How many injected faults the stand-in and the front produced.
     fn faults_seen(&self) -> usize;
+    /// Requests over the platform's own limit that the stand-in saw (Outlook's 4 concurrent
+    /// requests per mailbox; Google's requests per user per minute): 0 when the client keeps it.
+    fn limit_violations(&self) -> usize;
     /// Creates, updates, deletes received since the last reset.
     fn writes(&self) -> (usize, usize, usize);
     fn reset_counts(&self);
@@ -206,10 +209,11 @@ async fn scenarios<H: Harness>() {
     assert_eq!(report.counts.created, 1);
     assert_eq!(h.ours(&mailbox(1)).len(), SHIFTS);
 
-    // Through all runs, their events were never touched.
+    // Through all runs, their events were never touched, and the platform's limit was kept.
     for (m, before) in theirs_before.iter().enumerate() {
         assert_eq!(&h.theirs(&mailbox(m)), before);
     }
+    assert_eq!(h.limit_violations(), 0);
 }
 
 /// `ConflictPolicy::Override`: a person's busy events overlapping a shift are deleted (after
@@ -374,6 +378,9 @@ mod graph {
         fn faults_seen(&self) -> usize {
             self.graph.throttled() + self.graph.lost_answers() + self.front.dropped()
         }
+        fn limit_violations(&self) -> usize {
+            self.graph.concurrency_violations()
+        }
         fn writes(&self) -> (usize, usize, usize) {
             (
                 self.graph.requests_of("POST"),
@@ -499,6 +506,9 @@ mod google {
         }
         fn faults_seen(&self) -> usize {
             self.google.slowed() + self.google.lost_answers() + self.front.dropped()
+        }
+        fn limit_violations(&self) -> usize {
+            self.google.user_limit_violations()
         }
         fn writes(&self) -> (usize, usize, usize) {
             (

@@ -549,3 +549,22 @@ async fn a_client_on_the_platforms_own_token_acts_as_that_token() {
     );
     assert_eq!(google.requests_of("DELETE"), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_expired_or_revoked_are_renewed_once_per_mailbox() {
+    let w = world().await;
+    let backend = GoogleBackend::new(client(&w));
+    let input = shifts(20, 3, &[]);
+    sync(&backend, &input, &options(20)).await.unwrap();
+    assert_eq!(w.tokens.requests(), 20);
+    // Every token is rejected from now on: each mailbox's first call answers 401, its token
+    // is renewed once (single flight per subject), and the run goes on.
+    w.tokens.expire_all();
+    let report = sync(&backend, &shifts(20, 4, &[]), &options(20))
+        .await
+        .unwrap();
+    clean(&report);
+    assert_eq!(report.counts.created, 20);
+    assert_eq!(w.tokens.requests(), 40);
+    assert!((0..20).all(|m| w.tokens.requests_for(&format!("a{m}@example.com")) == 2));
+}
