@@ -257,3 +257,67 @@ async fn on_a_terminal_progress_is_an_indicatif_bar() {
     // No plain progress lines on a terminal.
     assert!(!drawn.contains("applied "), "{drawn:?}");
 }
+
+#[tokio::test]
+async fn the_example_data_syncs_against_the_stand_in() {
+    let w = world().await;
+    let wfm = w.wfm.clone().with_roles([
+        ("wfm_role_tier1_agent", "Tier 1"),
+        ("wfm_role_tier2_agent", "Tier 2"),
+        ("wfm_role_team_lead", "Team lead"),
+        ("wfm_role_unmapped", "Unmapped"),
+    ]);
+    let data = format!("{}/../../examples/data/cxone", env!("CARGO_MANIFEST_DIR"));
+    let run_with = |roster: &str| {
+        let a: Vec<String> = [
+            "--base-url",
+            &w.server.uri(),
+            "--client-id",
+            "sync-client",
+            "--roster",
+            &format!("{data}/{roster}"),
+            "--role-map",
+            &format!("{data}/roles.json"),
+            "--fallback-role",
+            "wfm_role_unmapped",
+            "--fallback-timezone",
+            "America/Chicago",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        run(a, Some("sync-secret".into()), ProgressOut::hidden())
+    };
+    let out = run_with("roster.csv").await;
+    // One row is refused (its e-mail), so the exit code says some rows were not applied.
+    assert_eq!(out.exit_code, EXIT_SOME_FAILED, "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["counts"]["created"], 5, "{report}");
+    assert_eq!(report["rejected"][0]["reason"], "invalid_email");
+    let flagged: Vec<&str> = report["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, ["ambiguous_timezone", "unmapped_job_code"]);
+    // The Windows zone name was mapped, the offset got the fallback zone.
+    assert_eq!(
+        wfm.user("CRM_EMP_998878").unwrap()["timezone"],
+        "America/Chicago"
+    );
+    assert_eq!(
+        wfm.user("CRM_EMP_998882").unwrap()["roles"][0],
+        "wfm_role_unmapped"
+    );
+
+    // The JSON roster holds two of the same people, unchanged: nothing to write for them, and
+    // the three others created above are deactivated (under the guard's floor of 50).
+    let writes = wfm.stats().writes;
+    let json = run_with("roster.json").await;
+    assert_eq!(json.exit_code, EXIT_OK, "{json:?}");
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["counts"]["unchanged"], 2, "{report}");
+    assert_eq!(report["counts"]["deactivated"], 3, "{report}");
+    assert_eq!(wfm.stats().writes, writes + 3);
+}
