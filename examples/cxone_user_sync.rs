@@ -5,7 +5,7 @@
 //! cargo run -q --example cxone_user_sync -- --base-url URL [--token-url URL] \
 //!     --client-id ID --client-secret SECRET --roster examples/data/cxone/roster.csv \
 //!     --role-map examples/data/cxone/roles.json [--fallback-role ID] [--fallback-timezone TZ] \
-//!     [--dry-run] [--max-deactivations N] [--concurrency N]
+//!     [--dry-run] [--max-deactivations N] [--concurrency N] [--max-rate N]
 //! ```
 //!
 //! - `--base-url URL`: the API host; `/api/wfm/v2/users` and `/api/wfm/v2/roles` are appended.
@@ -27,6 +27,9 @@
 //! - `--dry-run`: read, validate and plan; the report holds the plan; nothing is written.
 //! - `--max-deactivations N`: replaces the guard's limit (default: more than the larger of 50
 //!   and 10% of the active users stops the run before any write).
+//! - `--concurrency N`: writes in flight at once (default 8).
+//! - `--max-rate N`: at most N requests per second (default: no client-side limit; set it a
+//!   little under the tenant's limit: a 429's `Retry-After` holds the whole run).
 //!
 //! Progress goes to stderr: a bar when stderr is a terminal, plain lines otherwise.
 //!

@@ -19,6 +19,7 @@
 //! cxone_user_sync --base-url URL [--token-url URL] --client-id ID --client-secret SECRET
 //!     --roster roster.csv|roster.json --role-map roles.json [--fallback-role ID]
 //!     [--fallback-timezone TZ] [--dry-run] [--max-deactivations N] [--concurrency N]
+//!     [--max-rate N]
 //! ```
 //!
 //! Exit codes: [`EXIT_OK`] every row applied; [`EXIT_SOME_FAILED`] some rows were refused or
@@ -34,7 +35,7 @@ pub use indicatif;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use wfm_auth::{ClientAuth, ClientCredentials};
-use wfm_http::Platform;
+use wfm_http::{Platform, RateLimit};
 
 use crate::engine::{Engine, Phase, Progress, SyncError};
 use crate::plan::Guard;
@@ -52,8 +53,9 @@ pub const EXIT_USAGE: i32 = 2;
 /// The usage text.
 pub const USAGE: &str = "usage: cxone_user_sync --base-url URL [--token-url URL] --client-id ID --client-secret SECRET \
 --roster FILE.csv|FILE.json --role-map roles.json [--fallback-role ID] [--fallback-timezone TZ] [--dry-run] \
-[--max-deactivations N] [--concurrency N]
-  --token-url defaults to {base-url}/oauth/token; the secret may come from CXONE_CLIENT_SECRET instead";
+[--max-deactivations N] [--concurrency N] [--max-rate N]
+  --token-url defaults to {base-url}/oauth/token; the secret may come from CXONE_CLIENT_SECRET instead;
+  --max-rate N keeps to N requests per second (set it a little under the tenant's limit)";
 
 /// What a run printed and how it ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +82,7 @@ struct Args {
     dry_run: bool,
     max_deactivations: Option<usize>,
     concurrency: usize,
+    max_rate: Option<u32>,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
@@ -112,6 +115,14 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             "--fallback-timezone" => a.fallback_timezone = Some(value),
             "--max-deactivations" => a.max_deactivations = Some(number(&value)?),
             "--concurrency" => a.concurrency = number(&value)?.max(1),
+            "--max-rate" => {
+                let n = number(&value)?;
+                a.max_rate = Some(u32::try_from(n).ok().filter(|n| *n > 0).ok_or_else(|| {
+                    format!(
+                        "--max-rate takes a number of requests per second from 1, not {value:?}"
+                    )
+                })?);
+            }
             _ => return Err(format!("unknown argument {flag}")),
         }
     }
@@ -197,10 +208,12 @@ pub async fn run(
     // The guide's grant: client credentials, the id and secret in the form body.
     let credentials = ClientCredentials::new(token_url, a.client_id.clone(), secret)
         .auth_style(ClientAuth::RequestBody);
-    let platform = match Platform::<(UsersRead, UsersWrite, RolesRead)>::builder()
-        .credentials(credentials)
-        .build()
-    {
+    let mut builder =
+        Platform::<(UsersRead, UsersWrite, RolesRead)>::builder().credentials(credentials);
+    if let Some(n) = a.max_rate {
+        builder = builder.rate_limit(RateLimit::per_second(n));
+    }
+    let platform = match builder.build() {
         Ok(p) => p,
         Err(e) => return usage(e.to_string()),
     };

@@ -127,7 +127,11 @@ async fn a_clean_roster_exits_0_and_a_second_run_writes_nothing() {
     let writes = w.wfm.stats().writes;
     let (_, sink) = lines();
     let again = run(
-        args(&w, &files, &["--client-secret", "sync-secret"]),
+        args(
+            &w,
+            &files,
+            &["--client-secret", "sync-secret", "--max-rate", "100"],
+        ),
         None,
         sink,
     )
@@ -195,6 +199,7 @@ async fn a_tripped_guard_and_bad_arguments_exit_2() {
     for bad in [
         vec!["--base-url", "http://x"],
         vec!["--max-deactivations", "many"],
+        vec!["--max-rate", "0"],
         vec!["--fallback-timezone", "GMT-06:00"],
         vec!["--wat", "1"],
     ] {
