@@ -96,6 +96,8 @@ async fn the_engine_syncs_through_cxone_scim() {
             .any(|u| u["userName"] == "admin@example.com" && u["active"] == true)
     );
     assert!(!scim.requests().iter().any(|r| r.starts_with("DELETE")));
+    // The report counts the requests the platform sent: exactly what the SCIM server received.
+    assert_eq!(report.requests, scim.requests().len() as u64, "{report:?}");
 
     // Skills and location are not carried by SCIM: the second run sees no difference.
     let before = scim.requests().len();
@@ -110,4 +112,5 @@ async fn the_engine_syncs_through_cxone_scim() {
         .cloned()
         .collect();
     assert!(writes.is_empty(), "{writes:?}");
+    assert_eq!(again.requests, (scim.requests().len() - before) as u64);
 }
