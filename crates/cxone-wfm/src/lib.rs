@@ -93,10 +93,13 @@
 //!   `GET /api/wfm/v2/roles`; each method bounded by the scope it needs ([`scopes`]), so
 //!   `upsert_user` on a read-only client does not compile.
 //! - [`roster`]: CSV and JSON exports read and checked row by row, with typed reasons
-//!   ([`roster::RowProblem`]); [`timezone`]: IANA names, Windows names and offsets.
+//!   ([`roster::RowProblem`]); [`timezone`]: IANA names, Windows names (CLDR `windowsZones`)
+//!   and offsets.
 //! - [`plan()`] (pure) and the mass-deactivation [`Guard`].
 //! - [`Engine`]: the sync over any [`Backend`], with bounded concurrency, the 404/409 rules,
-//!   per-user errors, a [`Report`] and [`Progress`] events.
+//!   per-user errors, a `Retry-After` that holds the whole run, a [`Report`] whose request,
+//!   retry and 429 counts are the platform's (the transport's own retries included), and
+//!   [`Progress`] events.
 //! - [`discovery`]: NICE CXone's real flow (OpenID and CXone discovery, the access-key
 //!   password grant, the tenant's API host).
 //! - [`ScimBackend`], [`UserHubBackend`]: the same engine over CXone's real user APIs (SCIM 2.0,
