@@ -117,7 +117,7 @@ pub(crate) struct Tally {
     /// Calls the write rules repeated or turned into another call.
     repeats: AtomicU64,
     confirmations: AtomicU64,
-    /// A `Retry-After` handed to the engine (a 429 on a call the transport does not repeat,
+    /// A `Retry-After` a backend handed back (a 429 on a call its transport does not repeat,
     /// such as a `POST`): no call of the run starts before it.
     held_until: std::sync::Mutex<Option<tokio::time::Instant>>,
 }
@@ -131,7 +131,8 @@ impl Tally {
             if e.is_rate_limited() {
                 self.rate_limited.fetch_add(1, Ordering::Relaxed);
                 // The server spoke for the budget, not for one call: hold every call of the
-                // run (the transport holds its own retries; this covers what it hands back).
+                // run (wfm-http's transport holds its platform as well; this holds the run for
+                // any backend).
                 if let Some(wait) = e.retry_after().filter(|w| *w <= MAX_RETRY_AFTER) {
                     self.hold_for(wait);
                 }
@@ -263,8 +264,9 @@ pub(crate) async fn create_or_update<B: UserStore + ?Sized>(
             return put_existing(store, user, tally).await;
         } else if err.is_rate_limited() {
             // A 429 was not applied; post again once its Retry-After has elapsed (the transport
-            // does not repeat a POST; `Tally::call` held every call of the run until then), but
-            // not after a wait longer than the transport's for a PUT by default.
+            // does not repeat a POST; `Tally::call` held every call of the run until then, and
+            // wfm-http's transport its platform), but not after a wait longer than the
+            // transport's for a PUT by default.
             match err.retry_after() {
                 Some(wait) if wait > MAX_RETRY_AFTER => return Err(err),
                 Some(_) => {}
