@@ -40,7 +40,18 @@
 //! .../managementunits/{id}/users`, `GET .../businessunits/{id}/weeks/{week}/schedules[/{id}]`,
 //! `POST .../businessunits/{id}/agentschedules/search` and `POST
 //! .../managementunits/{id}/agentschedules/search` (shifts whose `startDate` text falls in the
-//! range; dates compare as RFC 3339 UTC text). Anything else is 404 `not.found`.
+//! range, of published schedules; dates compare as RFC 3339 UTC text). Anything else is 404
+//! `not.found`.
+//!
+//! Schedules are written as on Genesys: `POST .../weeks/{week}/schedules/import/uploadurl` (or
+//! `.../schedules/{id}/update/uploadurl`), a gzip `PUT` of the body to the pre-signed URL on the
+//! storage origin, then `POST .../schedules/import` (or `.../{id}/update`) with the upload key,
+//! answered `Processing` and completed on the notification channel. The org gunzips the upload
+//! and checks it before it changes anything: agents in no management unit of the business unit
+//! (400), a division where the caller lacks the permission (403), a stale schedule or agent
+//! version (409). A completed import creates the week's schedule with the uploaded agent
+//! schedules; a completed update replaces the shifts of the agents it carries and bumps the
+//! versions; a search or query afterwards reads them (see [`Completion`] for the other ends).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -101,11 +112,13 @@ struct State {
     processed: Mutex<Vec<Value>>,
 }
 
-/// Turns an uploaded (gzip-compressed) body into JSON bytes; see
-/// [`GenesysOrg::decode_uploads_with`].
+/// Turns an uploaded (gzip-compressed) body into JSON bytes, in place of the org's own gunzip;
+/// see [`GenesysOrg::decode_uploads_with`].
 pub type UploadDecoder = Arc<dyn Fn(&[u8]) -> Option<Vec<u8>> + Send + Sync>;
 
-/// How schedule imports and updates complete on the notification channel.
+/// How schedule imports and updates complete on the notification channel. `Complete` and
+/// `Never` apply the upload to the org (with `Never` the operation runs but its event is lost);
+/// `Error` and `Canceled` change nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Completion {
@@ -151,6 +164,8 @@ struct Data {
     activity_codes: BTreeMap<String, Vec<Value>>,
     /// agent -> version of its schedule
     agent_versions: BTreeMap<String, i64>,
+    /// The last `sandbox-shift-N` given to a shift an upload created.
+    shift_ids: u64,
     /// time-off requests, with a `managementUnitId` and an `integrationStatus` of the stand-in's own
     time_off: Vec<Value>,
     rate_limited: Option<(u32, u64)>,
@@ -228,6 +243,19 @@ impl Respond for Downloads {
             None => ResponseTemplate::new(404),
         }
     }
+}
+
+/// The `dateModified` an import or update gives a schedule (a fixed instant, so that runs repeat).
+const MODIFIED: &str = "2026-03-01T12:00:00Z";
+
+/// Gunzips an upload, as the storage behind the pre-signed URL hands it to Genesys.
+fn gunzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
 }
 
 const SCHEDULE_VIEW: [&str; 2] = ["wfm:schedule:view", "wfm:publishedSchedule:view"];
@@ -423,10 +451,9 @@ impl GenesysOrg {
         lock(&self.state.downloads.log).clone()
     }
 
-    /// Decode uploads with `decoder` (a gunzip: the sandbox has no compression library of its
-    /// own), so that imports and updates check the uploaded agents' divisions, versions and
-    /// are recorded in [`processed`](Self::processed). Without one, an upload is only checked
-    /// for its headers and the gzip magic bytes.
+    /// Decode uploads with `decoder` instead of the org's own gunzip. Not needed: every upload is
+    /// decoded, checked and applied without it. It remains for tests that want to see or alter
+    /// what the org reads (a decoder answering `None` makes the upload undecodable: 400).
     pub fn decode_uploads_with(&self, decoder: UploadDecoder) {
         *lock(&self.state.decoder) = Some(decoder);
     }
@@ -449,10 +476,20 @@ impl GenesysOrg {
             .collect()
     }
 
-    /// The decoded bodies of the imports and updates processed, in order (needs
-    /// [`decode_uploads_with`](Self::decode_uploads_with)).
+    /// The decoded bodies of the imports and updates accepted for processing (every check
+    /// passed), in order. Those that completed (or whose event was lost) were also applied.
     pub fn processed(&self) -> Vec<Value> {
         lock(&self.state.processed).clone()
+    }
+
+    /// An agent's shifts, as stored: those added with [`add_shift`](Self::add_shift) and those
+    /// imports and updates applied, of every schedule (published or not).
+    pub fn shifts(&self, user_id: &str) -> Vec<Value> {
+        lock(&self.state.data)
+            .shifts
+            .get(user_id)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The week schedules of a business unit's week, as stored.
@@ -876,89 +913,107 @@ impl GenesysOrg {
             );
         };
         let decoder = lock(&self.state.decoder).clone();
-        let mut new_version = 1;
-        if let Some(decode) = decoder {
-            let Some(schedule) =
-                decode(&uploaded).and_then(|json| serde_json::from_slice::<Value>(&json).ok())
-            else {
-                return self.error(400, "bad.request", "the upload is not gzip-compressed JSON");
-            };
-            // Every agent's management-unit division needs the permission.
-            let agents: Vec<String> = schedule["agentSchedules"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|a| a["userId"].as_str().map(str::to_owned))
-                .collect();
-            let divisions: BTreeSet<String> = {
-                let data = lock(&self.state.data);
-                agents
+        let decoded = match decoder {
+            Some(decode) => decode(&uploaded),
+            None => gunzip(&uploaded),
+        };
+        let Some(upload) = decoded
+            .and_then(|json| serde_json::from_slice::<Value>(&json).ok())
+            .filter(Value::is_object)
+        else {
+            return self.error(400, "bad.request", "the upload is not gzip-compressed JSON");
+        };
+        // Every check comes before any change: a refused upload applies nothing.
+        let agents: Vec<String> = upload["agentSchedules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["userId"].as_str().map(str::to_owned))
+            .collect();
+        let (unknown, divisions) = {
+            let data = lock(&self.state.data);
+            let mut unknown = Vec::new();
+            let mut divisions = BTreeSet::new();
+            for agent in &agents {
+                // The agent's management unit must belong to this business unit.
+                let division = data
+                    .agents
                     .iter()
-                    .filter_map(|agent| {
-                        data.agents
-                            .iter()
-                            .find(|(_, members)| members.contains(agent))
-                            .and_then(|(mu, _)| data.management_units.get(mu))
+                    .filter(|(_, members)| members.contains(agent))
+                    .find_map(|(mu, _)| {
+                        data.management_units
+                            .get(mu)
+                            .filter(|(b, _, _)| b == bu)
                             .map(|(_, _, div)| div.clone())
-                    })
-                    .collect()
-            };
-            for div in &divisions {
-                if let Some(denied) = self.forbidden(&[permission], div) {
-                    return denied;
+                    });
+                match division {
+                    Some(div) => {
+                        divisions.insert(div);
+                    }
+                    None => unknown.push(agent.clone()),
                 }
             }
-            if let Some(id) = schedule_id {
-                let current = self
-                    .schedules(bu, week)
-                    .into_iter()
-                    .find(|s| s["id"] == id)
-                    .and_then(|s| s["metadata"]["version"].as_i64())
-                    .unwrap_or(1);
-                if schedule["metadata"]["version"].as_i64() != Some(current) {
-                    return self.error(
-                        409,
-                        "conflict",
-                        "Resource conflict - Unexpected version was provided",
-                    );
-                }
-                new_version = current + 1;
-                let mut data = lock(&self.state.data);
-                for agent in &agents {
-                    *data.agent_versions.entry(agent.clone()).or_insert(1) += 1;
-                }
-            }
-            lock(&self.state.processed).push(schedule);
+            (unknown, divisions)
+        };
+        if !unknown.is_empty() {
+            return self.error(
+                400,
+                "bad.request",
+                &format!(
+                    "These users are in no management unit of business unit {bu}: {}",
+                    unknown.join(", ")
+                ),
+            );
         }
-        // Store the schedule.
+        // Every agent's management-unit division needs the permission.
+        for div in &divisions {
+            if let Some(denied) = self.forbidden(&[permission], div) {
+                return denied;
+            }
+        }
+        if let Some(id) = schedule_id {
+            let current = self
+                .schedules(bu, week)
+                .into_iter()
+                .find(|s| s["id"] == id)
+                .and_then(|s| s["metadata"]["version"].as_i64())
+                .unwrap_or(1);
+            if upload["metadata"]["version"].as_i64() != Some(current) {
+                return self.error(
+                    409,
+                    "conflict",
+                    "Resource conflict - Unexpected version was provided",
+                );
+            }
+            // An agent schedule's version, when sent, must be the current one too.
+            let stale = {
+                let data = lock(&self.state.data);
+                upload["agentSchedules"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|a| {
+                        let sent = a["metadata"]["version"].as_i64();
+                        let user = a["userId"].as_str().unwrap_or_default();
+                        let current = data.agent_versions.get(user).copied().unwrap_or(1);
+                        sent.is_some_and(|v| v != current)
+                    })
+            };
+            if stale {
+                return self.error(
+                    409,
+                    "conflict",
+                    "Resource conflict - Unexpected version was provided",
+                );
+            }
+        }
+        lock(&self.state.processed).push(upload.clone());
         let n = self.state.correlation.fetch_add(1, Ordering::SeqCst) + 1;
         let operation_id = format!("sandbox-operation-{n}");
-        let stored = {
-            let mut data = lock(&self.state.data);
-            let list = data
-                .schedules
-                .entry((bu.to_owned(), week.to_owned()))
-                .or_default();
-            match schedule_id {
-                Some(id) => {
-                    let s = list
-                        .iter_mut()
-                        .find(|s| s["id"] == id)
-                        .expect("checked above");
-                    s["metadata"]["version"] = json!(new_version);
-                    s["metadata"]["dateModified"] = json!("2026-03-01T12:00:00Z");
-                    s.clone()
-                }
-                None => {
-                    let s = json!({
-                        "id": format!("sched-import-{n}"), "weekDate": week, "weekCount": 1,
-                        "published": false, "metadata": {"version": 1, "dateModified": "2026-03-01T12:00:00Z"},
-                    });
-                    list.push(s.clone());
-                    s
-                }
-            }
-        };
+        let completion = *lock(&self.state.completion);
+        // A failed or canceled operation changes nothing; one whose event is lost still ran.
+        let stored = matches!(completion, Completion::Complete | Completion::Never)
+            .then(|| self.apply(bu, week, schedule_id, &upload, n));
         let event_type = if schedule_id.is_some() {
             "Update"
         } else {
@@ -970,7 +1025,6 @@ impl GenesysOrg {
             &topic,
             json!({"status": "Complete", "operationId": "another-operation", "eventType": "Delete"}),
         );
-        let completion = *lock(&self.state.completion);
         let event = match completion {
             Completion::Complete => Some(
                 json!({"status": "Complete", "operationId": operation_id, "eventType": event_type, "result": stored}),
@@ -987,6 +1041,103 @@ impl GenesysOrg {
             self.emit(&topic, event);
         }
         ok(json!({"status": "Processing", "operationId": operation_id}))
+    }
+
+    /// Applies a checked import (`schedule_id` `None`) or update to the org, as Genesys does when
+    /// the operation completes, and returns the schedule as stored.
+    ///
+    /// An import creates a schedule for the week (`weekCount`, `description`, `published` from
+    /// the upload; unpublished unless it says `true`). An update bumps the schedule's version and
+    /// `dateModified`, takes a new `description`, and publishes it on `published: true` (a
+    /// schedule is unpublished only by publishing another one over it, so `false` is ignored).
+    /// Publishing unpublishes the week's other schedules. For each agent schedule uploaded, the
+    /// agent's shifts in this schedule are replaced by the uploaded ones (without those marked
+    /// `delete: true`; none when the agent schedule itself is marked `delete: true`): a shift
+    /// keeps the `id` it was sent with, a new one gets `sandbox-shift-N`. An update also bumps
+    /// each uploaded agent's version. Agents not in the upload keep their shifts.
+    fn apply(
+        &self,
+        bu: &str,
+        week: &str,
+        schedule_id: Option<&str>,
+        upload: &Value,
+        n: u64,
+    ) -> Value {
+        let mut data = lock(&self.state.data);
+        let id = schedule_id.map_or_else(|| format!("sched-import-{n}"), str::to_owned);
+        let publish = upload["published"].as_bool() == Some(true);
+        let stored = {
+            let list = data
+                .schedules
+                .entry((bu.to_owned(), week.to_owned()))
+                .or_default();
+            if publish {
+                for other in list.iter_mut().filter(|s| s["id"] != id.as_str()) {
+                    other["published"] = json!(false);
+                }
+            }
+            match list.iter_mut().find(|s| s["id"] == id.as_str()) {
+                Some(s) => {
+                    let version = s["metadata"]["version"].as_i64().unwrap_or(1);
+                    s["metadata"]["version"] = json!(version + 1);
+                    s["metadata"]["dateModified"] = json!(MODIFIED);
+                    if let Some(description) = upload["description"].as_str() {
+                        s["description"] = json!(description);
+                    }
+                    if publish {
+                        s["published"] = json!(true);
+                    }
+                    s.clone()
+                }
+                None => {
+                    let s = json!({
+                        "id": id, "weekDate": week,
+                        "weekCount": upload["weekCount"].as_u64().unwrap_or(1),
+                        "description": upload["description"],
+                        "published": publish,
+                        "metadata": {"version": 1, "dateModified": MODIFIED},
+                    });
+                    list.push(s.clone());
+                    s
+                }
+            }
+        };
+        let reference = json!({"id": id, "weekDate": week});
+        for agent in upload["agentSchedules"].as_array().into_iter().flatten() {
+            let Some(user) = agent["userId"].as_str() else {
+                continue;
+            };
+            let mut replacement = Vec::new();
+            if agent["delete"].as_bool() != Some(true) {
+                for shift in agent["shifts"].as_array().into_iter().flatten() {
+                    if shift["delete"].as_bool() == Some(true) {
+                        continue;
+                    }
+                    let shift_id = match shift["id"].as_str() {
+                        Some(given) => given.to_owned(),
+                        None => {
+                            data.shift_ids += 1;
+                            format!("sandbox-shift-{}", data.shift_ids)
+                        }
+                    };
+                    replacement.push(json!({
+                        "id": shift_id,
+                        "startDate": shift["startDate"],
+                        "lengthMinutes": shift["lengthMinutes"],
+                        "activities": shift["activities"].as_array().cloned().unwrap_or_default(),
+                        "manuallyEdited": false,
+                        "schedule": reference,
+                    }));
+                }
+            }
+            let shifts = data.shifts.entry(user.to_owned()).or_default();
+            shifts.retain(|s| s["schedule"]["id"] != id.as_str());
+            shifts.extend(replacement);
+            if schedule_id.is_some() {
+                *data.agent_versions.entry(user.to_owned()).or_insert(1) += 1;
+            }
+        }
+        stored
     }
 
     /// `POST .../weeks/{week}/schedules/{id}/agentschedules/query`: one management unit's agents,
@@ -1224,6 +1375,14 @@ impl GenesysOrg {
                 }
             }
         }
+        // Searches read published schedules: shifts of a schedule stored unpublished are left out.
+        let unpublished: BTreeSet<&str> = data
+            .schedules
+            .values()
+            .flatten()
+            .filter(|s| s["published"] == false)
+            .filter_map(|s| s["id"].as_str())
+            .collect();
         let mut schedules = Vec::new();
         let mut published = BTreeMap::new();
         for (agent, _) in &agents {
@@ -1236,6 +1395,11 @@ impl GenesysOrg {
                     s["startDate"]
                         .as_str()
                         .is_some_and(|d| d >= start && d < end)
+                })
+                .filter(|s| {
+                    !s["schedule"]["id"]
+                        .as_str()
+                        .is_some_and(|id| unpublished.contains(id))
                 })
                 .cloned()
                 .collect();
