@@ -674,7 +674,6 @@ async fn genesys_step(ctx: &mut Ctx) -> Result<StepReport, String> {
     );
     let real = real_tenant(Step::Genesys)?;
     let mut _server = None;
-    let mut org = None;
     let (mut connection, business_unit, week, place) = if real {
         let (flag, target) = match var("WFM_GENESYS_REGION") {
             Some(region) => ("--region", region),
@@ -696,7 +695,6 @@ async fn genesys_step(ctx: &mut Ctx) -> Result<StepReport, String> {
         seed_genesys(&stand_in);
         progress("sandbox: Genesys Cloud org stand-in (2 divisions, 1 business unit, 2 agents)");
         let connection = vec!["--base-url".to_owned(), server.uri()];
-        org = Some(stand_in);
         _server = Some(server);
         (
             connection,
@@ -758,18 +756,9 @@ async fn genesys_step(ctx: &mut Ctx) -> Result<StepReport, String> {
     ));
 
     let mut out = StepReport::new(place);
-    if let Some(org) = &org {
-        // The stand-in records the update but does not rebuild its published schedule from the
-        // upload (Genesys does, server side); publish the pushed shifts into it so that the pull
-        // below reads them back.
-        publish_into_stand_in(org, &read(&schedule)?, &week)?;
-        out.note(
-            "sandbox: the stand-in accepts the upload but does not apply it to its published \
-             schedule; the quickstart publishes the pushed shifts into it, as Genesys does",
-        );
-    }
 
-    // Pull.
+    // Pull: the org applied the completed update, so the week's published shifts are the pushed
+    // ones (and those of any agent the push did not carry).
     let start = format!("{week}T00:00:00Z");
     let end = chrono::NaiveDate::parse_from_str(&week, "%Y-%m-%d")
         .map_err(|e| format!("WFM_GENESYS_WEEK {week:?}: {e}"))?
@@ -844,26 +833,6 @@ async fn genesys_step(ctx: &mut Ctx) -> Result<StepReport, String> {
     ));
     ctx.shifts_json = Some(pulled.stdout);
     Ok(out)
-}
-
-/// Adds the input's shifts to the stand-in's published schedule of `week`.
-fn publish_into_stand_in(org: &GenesysOrg, input: &str, week: &str) -> Result<(), String> {
-    let input: Value = serde_json::from_str(input).map_err(|e| e.to_string())?;
-    let schedule_id = org
-        .schedules("bu-1", week)
-        .first()
-        .and_then(|s| s["id"].as_str().map(str::to_owned))
-        .ok_or("the stand-in has no schedule for the week")?;
-    for agent in input["agentSchedules"].as_array().into_iter().flatten() {
-        let user = agent["userId"].as_str().unwrap_or_default();
-        for (n, shift) in agent["shifts"].as_array().into_iter().flatten().enumerate() {
-            let mut shift = shift.clone();
-            shift["id"] = json!(format!("{user}-{week}-{n}"));
-            shift["schedule"] = json!({"id": schedule_id, "weekDate": week});
-            org.add_shift(user, shift);
-        }
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1041,10 +1010,9 @@ async fn google_step(ctx: &mut Ctx) -> Result<StepReport, String> {
         let server = MockServer::start().await;
         let tokens = TokenEndpoint::mount(&server, "/token").await;
         let google = GoogleCalendar::mount(&server).await.require_token(&tokens);
-        // The sandbox's test key (no real account has it); the token endpoint is the stand-in's.
-        let key_path = ctx
-            .root
-            .join("crates/calendar-google/tests/data/service-account.json");
+        // A throwaway test key shipped with the example (no real account has it, it is no one's
+        // secret); the token endpoint is the stand-in's.
+        let key_path = ctx.root.join("examples/data/google/service-account.json");
         let key = ServiceAccountKey::from_json(&read(&key_path)?)
             .map_err(|e| e.to_string())?
             .with_token_uri(tokens.url());

@@ -319,7 +319,8 @@ async fn a_step_whose_variables_are_set_runs_against_that_tenant() {
     let scim = ScimServiceProvider::mount(&scim_server, Flavor::Generic)
         .await
         .require_fixed_token("scim-test-token-value");
-    // A Genesys org with the schedule's agents, a published shift each, and the permissions.
+    // A Genesys org with the schedule's agents, a published shift each (which the push replaces),
+    // and the permissions.
     let genesys_server = MockServer::start().await;
     let tokens = TokenEndpoint::mount(&genesys_server, "/oauth/token").await;
     let org = GenesysOrg::mount(&genesys_server)
@@ -401,10 +402,22 @@ async fn a_step_whose_variables_are_set_runs_against_that_tenant() {
         "{:?}",
         org.writes()
     );
-    // The org's shifts, not the sandbox's, went on to the calendars and the feed.
+    // The org applied the update to its own schedule (version 3, not the sandbox's 7): the
+    // pushed shifts replaced the agents' shifts of 2026-03-05 there.
+    let week = org.schedules("bu-9", "2026-03-02");
+    assert_eq!(week[0]["metadata"]["version"], 4, "{week:?}");
+    assert!(
+        org.shifts("berlin-0")
+            .iter()
+            .all(|s| s["startDate"] != "2026-03-05T08:00:00Z"),
+        "{:?}",
+        org.shifts("berlin-0")
+    );
+    // The shifts pulled back from the org went on to the calendars and the feed.
     expect(&t, 4, "sandbox", &[("created", 2)], &stdout);
     let feed = std::fs::read_to_string(out.join("shifts.ics")).expect("the feed file");
-    assert!(feed.contains("\r\nDTSTART:20260305T080000Z\r\n"), "{feed}");
+    assert!(feed.contains("\r\nDTSTART:20260303T070000Z\r\n"), "{feed}");
+    assert!(!feed.contains("\r\nDTSTART:20260305T080000Z\r\n"), "{feed}");
     for secret in ["scim-test-token-value", "genesys-test-secret-value"] {
         assert!(!stdout.contains(secret) && !stderr.contains(secret));
     }
