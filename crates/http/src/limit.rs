@@ -39,6 +39,7 @@ pub struct RateLimit {
     window: Option<(usize, Duration)>,
     max_concurrent: Option<usize>,
     low_quota_pause: Duration,
+    margin: Duration,
 }
 
 impl Default for RateLimit {
@@ -54,6 +55,7 @@ impl RateLimit {
             window: None,
             max_concurrent: None,
             low_quota_pause: Duration::from_millis(500),
+            margin: Duration::ZERO,
         }
     }
     /// At most `n` requests (at least 1) in any second.
@@ -81,13 +83,25 @@ impl RateLimit {
         self.low_quota_pause = pause;
         self
     }
+    /// Keeps each request in the window `margin` longer than `period` (default: none). A
+    /// request is counted when it leaves the limiter and reaches the server a little later;
+    /// where the server enforces the same window strictly (Google Calendar's per-user rate),
+    /// a margin keeps two requests counted a period apart here from arriving less than a
+    /// period apart there.
+    pub fn margin(mut self, margin: Duration) -> Self {
+        self.margin = margin;
+        self
+    }
 }
 
 /// One live limiter built from a [`RateLimit`].
 #[derive(Debug)]
 pub(crate) struct Limiter {
+    /// `n` requests per period, the period already including the margin.
     window: Option<(usize, Duration)>,
     slots: Option<Arc<Semaphore>>,
+    /// The concurrency cap (the semaphore's size), when there is one.
+    cap: usize,
     pause: Duration,
     state: Mutex<LimiterState>,
 }
@@ -103,16 +117,23 @@ struct LimiterState {
 }
 
 impl LimiterState {
-    /// Forgets starts older than `period`; if `n` remain, when the oldest leaves the window.
-    fn full_until(&mut self, n: usize, period: Duration, now: Instant) -> Option<Instant> {
+    /// Forgets starts older than `period`; if `weight` more do not fit under `n`, when enough
+    /// of the oldest will have left the window.
+    fn full_until(
+        &mut self,
+        n: usize,
+        period: Duration,
+        weight: usize,
+        now: Instant,
+    ) -> Option<Instant> {
         while self.started.front().is_some_and(|t| *t + period <= now) {
             self.started.pop_front();
         }
-        if self.started.len() >= n {
-            self.started.front().map(|oldest| *oldest + period)
-        } else {
-            None
+        let over = (self.started.len() + weight).checked_sub(n)?;
+        if over == 0 {
+            return None;
         }
+        self.started.get(over - 1).map(|t| *t + period)
     }
 }
 
@@ -125,8 +146,9 @@ pub(crate) struct Permit {
 impl Limiter {
     pub(crate) fn new(limit: &RateLimit) -> Self {
         Self {
-            window: limit.window,
+            window: limit.window.map(|(n, period)| (n, period + limit.margin)),
             slots: limit.max_concurrent.map(|n| Arc::new(Semaphore::new(n))),
+            cap: limit.max_concurrent.unwrap_or(1),
             pause: limit.low_quota_pause,
             state: Mutex::new(LimiterState::default()),
         }
@@ -136,12 +158,23 @@ impl Limiter {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits for a concurrency slot, then for room in the window and the low-quota pace.
-    pub(crate) async fn acquire(&self) -> Permit {
+    /// Waits for `weight` concurrency slots (at most the cap), then for room for `weight`
+    /// starts in the window (at most `n`) and the low-quota pace.
+    pub(crate) async fn acquire(&self, weight: usize) -> Permit {
         let slot = match &self.slots {
             // The semaphore is owned here and never closed.
-            Some(sem) => Arc::clone(sem).acquire_owned().await.ok(),
+            Some(sem) => {
+                let many = weight.clamp(1, self.cap);
+                Arc::clone(sem)
+                    .acquire_many_owned(u32::try_from(many).unwrap_or(u32::MAX))
+                    .await
+                    .ok()
+            }
             None => None,
+        };
+        let weight = match self.window {
+            Some((n, _)) => weight.clamp(1, n),
+            None => 1,
         };
         let start = loop {
             let blocked_until = {
@@ -150,7 +183,7 @@ impl Limiter {
                 let held = state.held_until.filter(|until| *until > now);
                 match held.or_else(|| {
                     self.window
-                        .and_then(|(n, period)| state.full_until(n, period, now))
+                        .and_then(|(n, period)| state.full_until(n, period, weight, now))
                 }) {
                     Some(until) => until,
                     None => {
@@ -164,7 +197,7 @@ impl Limiter {
                             None => now,
                         };
                         if self.window.is_some() {
-                            state.started.push_back(start);
+                            state.started.extend(std::iter::repeat_n(start, weight));
                         }
                         break start;
                     }
@@ -256,13 +289,14 @@ impl Limits {
     pub(crate) async fn acquire(
         &self,
         key: Option<&str>,
+        weight: usize,
     ) -> (Permit, Option<Permit>, Option<Arc<Limiter>>) {
         let keyed = self.key(key);
         let keyed_permit = match &keyed {
-            Some(limiter) => Some(limiter.acquire().await),
+            Some(limiter) => Some(limiter.acquire(weight).await),
             None => None,
         };
-        let global = self.global.acquire().await;
+        let global = self.global.acquire(weight).await;
         (global, keyed_permit, keyed)
     }
 
@@ -485,6 +519,40 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_weighted_request_takes_its_weight_of_the_window_and_of_the_slots() {
+        let l = Limiter::new(&RateLimit::per_minute(10));
+        let t0 = Instant::now();
+        drop(l.acquire(6).await);
+        drop(l.acquire(4).await);
+        assert_eq!(t0.elapsed(), Duration::ZERO);
+        // 3 more need the first 6 (started at 0) to leave the window.
+        drop(l.acquire(3).await);
+        assert_eq!(t0.elapsed(), Duration::from_secs(60));
+        // A weight above the window is capped to it rather than waiting forever.
+        drop(l.acquire(50).await);
+        assert_eq!(t0.elapsed(), Duration::from_secs(120));
+
+        // A batch of 20 holds all 4 slots of a mailbox while it runs.
+        let mailbox = Arc::new(Limiter::new(&RateLimit::unlimited().max_concurrent(4)));
+        let batch = mailbox.acquire(20).await;
+        let m = Arc::clone(&mailbox);
+        let single = tokio::spawn(async move { m.acquire(1).await });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(!single.is_finished(), "no slot while the batch runs");
+        drop(batch);
+        single.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_margin_keeps_requests_in_the_window_longer() {
+        let l = Limiter::new(&RateLimit::per_minute(2).margin(Duration::from_millis(600)));
+        let t0 = Instant::now();
+        drop(l.acquire(2).await);
+        drop(l.acquire(1).await);
+        assert_eq!(t0.elapsed(), Duration::from_millis(60_600));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_cancelled_trial_lets_the_next_request_be_the_trial() {
         let b = Breakers::new(Some(CircuitBreaker::new(1, Duration::from_secs(10))));
         b.check("h").unwrap().record(true);
@@ -503,10 +571,10 @@ mod tests {
         let l = Limiter::new(&RateLimit::per_period(3, Duration::from_secs(10)));
         let t0 = Instant::now();
         for _ in 0..3 {
-            l.acquire().await;
+            l.acquire(1).await;
         }
         assert_eq!(t0.elapsed(), Duration::ZERO, "a burst of n at once");
-        l.acquire().await;
+        l.acquire(1).await;
         assert_eq!(
             t0.elapsed(),
             Duration::from_secs(10),
@@ -522,8 +590,8 @@ mod tests {
         h.insert("x-ratelimit-remaining", "10".parse().unwrap());
         l.observe(&h);
         let t0 = Instant::now();
-        l.acquire().await;
-        l.acquire().await;
+        l.acquire(1).await;
+        l.acquire(1).await;
         assert!(
             t0.elapsed() >= Duration::from_secs(2),
             "two paced requests: {:?}",
@@ -532,7 +600,7 @@ mod tests {
         h.insert("x-ratelimit-remaining", "90".parse().unwrap());
         l.observe(&h);
         let t1 = Instant::now();
-        l.acquire().await;
+        l.acquire(1).await;
         assert!(
             t1.elapsed() < Duration::from_millis(10),
             "healthy quota stops pacing"
@@ -542,10 +610,10 @@ mod tests {
     #[tokio::test]
     async fn concurrency_cap_holds() {
         let l = Arc::new(Limiter::new(&RateLimit::unlimited().max_concurrent(2)));
-        let a = l.acquire().await;
-        let _b = l.acquire().await;
+        let a = l.acquire(1).await;
+        let _b = l.acquire(1).await;
         let l2 = Arc::clone(&l);
-        let third = tokio::spawn(async move { l2.acquire().await });
+        let third = tokio::spawn(async move { l2.acquire(1).await });
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!third.is_finished(), "a third request waits for a slot");
         drop(a);
@@ -563,7 +631,7 @@ mod tests {
         );
         for i in 0..10_000 {
             let key = format!("mailbox-{i}");
-            drop(limits.acquire(Some(&key)).await);
+            drop(limits.acquire(Some(&key), 1).await);
             if i % 100 == 99 {
                 tokio::time::advance(Duration::from_secs(2)).await;
             }

@@ -256,6 +256,7 @@ pub struct RequestBuilder {
     body: Option<Bytes>,
     idempotent: bool,
     rate_key: Option<String>,
+    weight: usize,
     authenticated: bool,
 }
 
@@ -274,6 +275,7 @@ impl RequestBuilder {
             body: None,
             idempotent: false,
             rate_key: None,
+            weight: 1,
             authenticated,
         }
     }
@@ -346,6 +348,16 @@ impl RequestBuilder {
         self
     }
 
+    /// Count this request as `n` requests (at least 1) against the rate limits, platform-wide
+    /// and per key: `n` starts in each window (at most its size) and `n` concurrency slots (at
+    /// most the cap). For a batch of `n` calls where the platform counts each call: a Google
+    /// Calendar batch counts each part against the per-user quota, and Microsoft Graph runs a
+    /// `$batch`'s items against the mailbox's 4 concurrent requests.
+    pub fn weight(mut self, n: u32) -> Self {
+        self.weight = n.max(1) as usize;
+        self
+    }
+
     /// Send the request, retrying as the [`RetryPolicy`] allows. Any 2xx answer, and 304, is
     /// `Ok`; any other status is [`Error::Api`].
     pub async fn send(self) -> Result<Response, Error> {
@@ -368,6 +380,7 @@ impl RequestBuilder {
             body: self.body,
             idempotent: self.idempotent,
             rate_key: self.rate_key,
+            weight: self.weight,
             authenticated: self.authenticated,
         };
         exchange.run().instrument(span).await
@@ -428,6 +441,7 @@ struct Exchange<'a> {
     body: Option<Bytes>,
     idempotent: bool,
     rate_key: Option<String>,
+    weight: usize,
     authenticated: bool,
 }
 
@@ -551,8 +565,11 @@ impl Exchange<'_> {
     }
 
     async fn attempt(&self, token: Option<&AccessToken>) -> Attempt {
-        let (global, keyed, keyed_limiter) =
-            self.inner.limits.acquire(self.rate_key.as_deref()).await;
+        let (global, keyed, keyed_limiter) = self
+            .inner
+            .limits
+            .acquire(self.rate_key.as_deref(), self.weight)
+            .await;
         let mut req = self
             .inner
             .client
