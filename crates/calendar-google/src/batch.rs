@@ -114,13 +114,14 @@ impl<S: ScopeSet<Google>> Client<S> {
                     calls.len()
                 )));
             }
-            self.ready(mailbox, calls.len()).await?;
             let boundary = "wfm_sdk_batch_boundary";
             let body = encode(calls, boundary);
             let response = self
                 .transport_for(mailbox)
                 .request(Method::POST, &["batch", "calendar", "v3"])
                 .rate_key(mailbox)
+                // Each part counts against the user's quota, as Google counts it.
+                .weight(calls.len() as u32)
                 .idempotent()
                 .body(body, &format!("multipart/mixed; boundary={boundary}"))
                 .send()

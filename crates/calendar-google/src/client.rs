@@ -1,9 +1,8 @@
 //! [`Client`]: the Events API v3 through the shared transport, each mailbox with its own
 //! delegated token, and [`google_platform`]: a [`Platform`] set up for Google Calendar.
 
-use std::collections::{HashMap, VecDeque};
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -38,7 +37,27 @@ pub fn google_platform<S: ScopeSet<Google> + 'static>() -> PlatformBuilder<S> {
     Platform::<S>::builder()
         .retryable_answer(is_slow_down)
         .rate_limit(RateLimit::per_minute(PER_PROJECT_PER_MINUTE))
-        .per_key_rate_limit(RateLimit::per_minute(PER_USER_PER_MINUTE))
+        .per_key_rate_limit(per_user_limit(PER_USER_PER_MINUTE, Duration::from_secs(60)))
+}
+
+/// The per-user limit as the transport keeps it per mailbox: at most `n` calls in any window
+/// of `period`, a batch counting one per part (the client sends it with
+/// [`weight`](wfm_http::RequestBuilder::weight)), each call kept in the window 1 % of the
+/// period longer (at least 50 ms) for the time between leaving the client and reaching Google.
+/// Give it to [`PlatformBuilder::per_key_rate_limit`] when the project's quota page shows
+/// another per-user limit than [`PER_USER_PER_MINUTE`].
+///
+/// ```
+/// use std::time::Duration;
+/// use calendar_google::{google_platform, per_user_limit, CalendarEvents};
+///
+/// let platform = google_platform::<CalendarEvents>()
+///     .per_key_rate_limit(per_user_limit(300, Duration::from_secs(60)))
+///     .build()?;
+/// # let _ = platform; Ok::<(), wfm_http::Error>(())
+/// ```
+pub fn per_user_limit(n: u32, period: Duration) -> RateLimit {
+    RateLimit::per_period(n, period).margin((period / 100).max(Duration::from_millis(50)))
 }
 
 /// Delegated tokens for the scopes of `S` (their full URLs), signed with `key`: what
@@ -51,57 +70,6 @@ pub fn delegated_tokens<S: ScopeSet<Google>>(
         .map_err(|e| Error::Http(Box::new(wfm_http::Error::Auth(e))))
 }
 
-/// Requests per user in a sliding window, each counted with a weight: a batch of `n` calls
-/// weighs `n`, as Google counts it.
-#[derive(Debug)]
-pub(crate) struct UserQuota {
-    limit: usize,
-    period: Duration,
-    windows: Mutex<HashMap<String, VecDeque<tokio::time::Instant>>>,
-}
-
-impl UserQuota {
-    fn new(limit: usize, period: Duration) -> Self {
-        Self {
-            limit: limit.max(1),
-            period,
-            windows: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Kept beyond the window, for the time between counting a call here and its arrival at
-    /// Google: 1 % of the period, at least 50 ms.
-    fn margin(&self) -> Duration {
-        (self.period / 100).max(Duration::from_millis(50))
-    }
-
-    /// Waits until `weight` more requests fit in `user`'s window, then counts them.
-    pub(crate) async fn take(&self, user: &str, weight: usize) {
-        let weight = weight.clamp(1, self.limit);
-        loop {
-            let wait_until = {
-                let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-                let now = tokio::time::Instant::now();
-                let w = windows.entry(user.to_owned()).or_default();
-                while w
-                    .front()
-                    .is_some_and(|t| *t + self.period + self.margin() <= now)
-                {
-                    w.pop_front();
-                }
-                if w.len() + weight <= self.limit {
-                    w.extend(std::iter::repeat_n(now, weight));
-                    return;
-                }
-                // The instant the oldest starts leave enough room.
-                let must_leave = w.len() + weight - self.limit;
-                w[must_leave - 1] + self.period + self.margin()
-            };
-            tokio::time::sleep_until(wait_until).await;
-        }
-    }
-}
-
 /// A Google Calendar client for many users' calendars, with the scopes of `S`
 /// ([`CalendarEvents`] by default, or [`Calendar`](crate::Calendar)).
 ///
@@ -111,7 +79,6 @@ pub struct Client<S: ScopeSet<Google> = CalendarEvents> {
     transport: Transport,
     tokens: Option<DelegatedTokens>,
     calendar: Option<Arc<str>>,
-    quota: Arc<UserQuota>,
     scopes: PhantomData<fn() -> S>,
 }
 
@@ -121,7 +88,6 @@ impl<S: ScopeSet<Google>> Clone for Client<S> {
             transport: self.transport.clone(),
             tokens: self.tokens.clone(),
             calendar: self.calendar.clone(),
-            quota: Arc::clone(&self.quota),
             scopes: PhantomData,
         }
     }
@@ -172,10 +138,6 @@ impl<S: ScopeSet<Google>> Client<S> {
                 .map_err(|e| Error::Http(Box::new(e)))?,
             tokens: Some(tokens),
             calendar: None,
-            quota: Arc::new(UserQuota::new(
-                PER_USER_PER_MINUTE as usize,
-                Duration::from_secs(60),
-            )),
             scopes: PhantomData,
         })
     }
@@ -192,20 +154,8 @@ impl<S: ScopeSet<Google>> Client<S> {
                 .map_err(|e| Error::Http(Box::new(e)))?,
             tokens: None,
             calendar: None,
-            quota: Arc::new(UserQuota::new(
-                PER_USER_PER_MINUTE as usize,
-                Duration::from_secs(60),
-            )),
             scopes: PhantomData,
         })
-    }
-
-    /// The per-user limit this client keeps: at most `n` calls per mailbox in any window of
-    /// `period`, a batch counting one per call it holds (Google's rule). Use it when the
-    /// project's quota page shows another per-user limit.
-    pub fn per_user_limit(mut self, n: u32, period: Duration) -> Self {
-        self.quota = Arc::new(UserQuota::new(n as usize, period));
-        self
     }
 
     /// The same client on the calendar `calendar_id` of every mailbox instead of its primary
@@ -232,15 +182,6 @@ impl<S: ScopeSet<Google>> Client<S> {
             Some(t) => self.transport.with_tokens(Arc::new(t.provider(mailbox))),
             None => self.transport.clone(),
         }
-    }
-
-    /// Waits until `mailbox` has a token (cached: no request) and room for `weight` calls in
-    /// its per-user window, then counts them. The token comes first, so that the time a token
-    /// request takes does not sit between the count and the send.
-    pub(crate) async fn ready(&self, mailbox: &str, weight: usize) -> Result<(), Error> {
-        ready(self.tokens.as_ref(), &self.quota, mailbox, weight)
-            .await
-            .map_err(|e| Error::from_http(e, mailbox))
     }
 
     fn events_path<'a>(&'a self, mailbox: &'a str, id: Option<&'a str>) -> Vec<&'a str> {
@@ -284,7 +225,6 @@ impl<S: ScopeSet<Google>> Client<S> {
         S: Grants<CalendarEvents>,
     {
         async move {
-            self.ready(mailbox, 1).await?;
             let mut req = self
                 .transport_for(mailbox)
                 .request(Method::POST, &self.events_path(mailbox, None))
@@ -313,7 +253,6 @@ impl<S: ScopeSet<Google>> Client<S> {
         S: Grants<CalendarEvents>,
     {
         async move {
-            self.ready(mailbox, 1).await?;
             let v: Value = self
                 .transport_for(mailbox)
                 .request(Method::GET, &self.events_path(mailbox, Some(id)))
@@ -339,7 +278,6 @@ impl<S: ScopeSet<Google>> Client<S> {
         S: Grants<CalendarEvents>,
     {
         async move {
-            self.ready(mailbox, 1).await?;
             let v: Value = self
                 .transport_for(mailbox)
                 .request(Method::PATCH, &self.events_path(mailbox, Some(id)))
@@ -365,7 +303,6 @@ impl<S: ScopeSet<Google>> Client<S> {
         S: Grants<CalendarEvents>,
     {
         async move {
-            self.ready(mailbox, 1).await?;
             match self
                 .transport_for(mailbox)
                 .request(Method::DELETE, &self.events_path(mailbox, Some(id)))
@@ -458,8 +395,6 @@ impl<S: ScopeSet<Google>> Client<S> {
                 .map(str::to_owned)
                 .collect(),
             mailbox: mailbox.to_owned(),
-            tokens: self.tokens.clone(),
-            quota: Arc::clone(&self.quota),
         }
     }
 
@@ -529,8 +464,6 @@ struct Pager {
     transport: Transport,
     path: Vec<String>,
     mailbox: String,
-    tokens: Option<DelegatedTokens>,
-    quota: Arc<UserQuota>,
 }
 
 impl Pager {
@@ -540,7 +473,6 @@ impl Pager {
         query: &[(&str, String)],
         cursor: Cursor,
     ) -> Result<(Vec<Event>, Option<String>, Option<String>), wfm_http::Error> {
-        ready(self.tokens.as_ref(), &self.quota, &self.mailbox, 1).await?;
         let segments: Vec<&str> = self.path.iter().map(String::as_str).collect();
         let mut req = self
             .transport
@@ -566,19 +498,6 @@ impl Pager {
     }
 }
 
-async fn ready(
-    tokens: Option<&DelegatedTokens>,
-    quota: &UserQuota,
-    mailbox: &str,
-    weight: usize,
-) -> Result<(), wfm_http::Error> {
-    if let Some(t) = tokens {
-        t.token_for(mailbox).await?;
-    }
-    quota.take(mailbox, weight).await;
-    Ok(())
-}
-
 fn decode(v: &Value, mailbox: &str) -> Result<Event, Error> {
     Event::from_json(v).ok_or_else(|| {
         Error::Http(Box::new(wfm_http::Error::Decode {
@@ -593,21 +512,6 @@ fn decode(v: &Value, mailbox: &str) -> Result<Event, Error> {
 mod tests {
     use super::*;
     use wfm_auth::ScopeList;
-
-    #[tokio::test(start_paused = true)]
-    async fn the_user_quota_counts_weights_in_a_sliding_window() {
-        let q = UserQuota::new(10, Duration::from_secs(60));
-        let t0 = tokio::time::Instant::now();
-        q.take("a", 6).await;
-        q.take("b", 10).await;
-        q.take("a", 4).await;
-        assert_eq!(t0.elapsed(), Duration::ZERO);
-        // A batch of 3 waits for the first 6 to leave the window.
-        q.take("a", 3).await;
-        assert_eq!(t0.elapsed(), Duration::from_millis(60_600));
-        // A weight above the limit is capped to it rather than waiting forever.
-        q.take("c", 50).await;
-    }
 
     #[test]
     fn the_delegated_scopes_are_the_clients() {

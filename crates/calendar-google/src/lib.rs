@@ -65,7 +65,7 @@ pub mod event;
 pub use backend::{GoogleBackend, REINSERTS, event_id_generation, new_event};
 pub use client::{
     Changes, Client, GOOGLE_APIS, PER_PROJECT_PER_MINUTE, PER_USER_PER_MINUTE, delegated_tokens,
-    google_platform,
+    google_platform, per_user_limit,
 };
 
 use sha2::{Digest, Sha256};

@@ -17,7 +17,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use calendar_google::{CalendarEvents, Client, GoogleBackend, delegated_tokens, google_platform};
+use calendar_google::{
+    CalendarEvents, Client, GoogleBackend, delegated_tokens, google_platform, per_user_limit,
+};
 use calendar_sync::{SyncOptions, by_mailbox, sync};
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
@@ -61,17 +63,18 @@ async fn setup(
     let key = ServiceAccountKey::from_json(include_str!("data/service-account.json"))
         .unwrap()
         .with_token_uri(tokens.url());
-    let platform = google_platform::<CalendarEvents>().build().unwrap();
-    let mut client = Client::new(
+    let mut platform = google_platform::<CalendarEvents>();
+    if let Some((n, period)) = per_user {
+        google = google.user_limit(n as usize, period);
+        platform = platform.per_key_rate_limit(per_user_limit(n, period));
+    }
+    let platform = platform.build().unwrap();
+    let client = Client::new(
         &platform,
         server.uri(),
         delegated_tokens::<CalendarEvents>(key).unwrap(),
     )
     .unwrap();
-    if let Some((n, period)) = per_user {
-        google = google.user_limit(n as usize, period);
-        client = client.per_user_limit(n, period);
-    }
     (server, google, client)
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use calendar_google::event::NewEvent;
 use calendar_google::{
     CalendarEvents, Client, Error, GoogleBackend, delegated_tokens, event_id, google_platform,
-    is_slow_down,
+    is_slow_down, per_user_limit,
 };
 use calendar_sync::{SyncError, SyncOptions, SyncReport, by_mailbox, sync};
 use chrono::{TimeZone, Utc};
@@ -409,7 +409,14 @@ async fn sync_token_is_never_combined_with_filters() {
 async fn batches_keep_the_per_user_limit_counting_every_part() {
     let w = world().await;
     let google = w.google.clone().user_limit(30, Duration::from_secs(1));
-    let c = client(&w).per_user_limit(30, Duration::from_secs(1));
+    let platform = google_platform::<CalendarEvents>()
+        .retry(RetryPolicy::default().max_attempts(4).base_delay(BACKOFF))
+        .timeout(Duration::from_secs(5))
+        .circuit_breaker(Some(CircuitBreaker::new(500, Duration::from_secs(5))))
+        .per_key_rate_limit(per_user_limit(30, Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    let c = Client::new(&platform, w.server.uri(), tokens_for(&w)).unwrap();
     let backend = GoogleBackend::new(c)
         .batching(25)
         .batch_retry(6, Duration::from_millis(50));
