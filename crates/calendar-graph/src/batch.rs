@@ -3,9 +3,10 @@
 //! own `Retry-After` (<https://learn.microsoft.com/en-us/graph/json-batching>).
 //!
 //! Outlook runs at most 4 items of a batch at a time, and each item counts against the
-//! mailbox's 4 concurrent requests. The transport's per-key limiter counts a batch as one
-//! request, so send at most one batch per mailbox at a time and nothing else for that mailbox
-//! meanwhile ([`GraphBackend`](crate::GraphBackend) does).
+//! mailbox's 4 concurrent requests and its 10,000 per 10 minutes. A batch is sent with the
+//! transport's `weight(items)`, so the per-mailbox limiter counts each item: a batch holds all
+//! 4 of the mailbox's slots while it runs, and concurrent batches or single calls for the same
+//! mailbox wait for it.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -115,6 +116,8 @@ impl<S: ScopeSet<MicrosoftGraph>> Client<S> {
                 .transport()
                 .request(Method::POST, &["$batch"])
                 .rate_key(mailbox)
+                // Each item counts against the mailbox's limits, as Outlook counts it.
+                .weight(requests.len() as u32)
                 .idempotent()
                 .json(&body)
                 .send_json()

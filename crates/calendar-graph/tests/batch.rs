@@ -3,6 +3,8 @@
 //! sync engine with batching against the stand-in, batch items counted against the mailbox.
 
 use std::collections::HashMap;
+
+use futures::StreamExt as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -218,4 +220,48 @@ async fn sync_with_batches_creates_once_resends_only_throttled_items_and_respect
     assert_eq!(report.counts.unchanged, (MAILBOXES * 25) as u64);
     assert_eq!(graph.batches(), (0, 0));
     assert_eq!(graph.requests_of("POST"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_batches_for_one_mailbox_never_exceed_its_four_requests_in_flight() {
+    let server = MockServer::start().await;
+    let graph = GraphCalendar::mount(&server)
+        .await
+        .latency(Duration::from_millis(100));
+    let platform = Platform::<CalendarsReadWrite>::builder()
+        .token_provider(StaticToken::new("t"))
+        .per_key_rate_limit(calendar_graph::mailbox_limit())
+        .build()
+        .unwrap();
+    let c = Client::new(&platform, format!("{}/v1.0/", server.uri())).unwrap();
+    let reads = |prefix: &str| -> Vec<BatchRequest> {
+        (0..20)
+            .map(|i| {
+                item(
+                    &format!("{prefix}{i}"),
+                    Method::GET,
+                    "/users/jane@contoso.example/events?$top=1",
+                    None,
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (reads("a"), reads("b"));
+    // Two batches of 20 and a single call for the same mailbox at once: each batch weighs its
+    // 20 items, so it holds all 4 of the mailbox's slots while Outlook runs it.
+    let single = async {
+        c.tagged_events("jane@contoso.example", 10)
+            .collect::<Vec<_>>()
+            .await
+    };
+    let (ra, rb, rs) = tokio::join!(
+        c.batch_once("jane@contoso.example", &a),
+        c.batch_once("jane@contoso.example", &b),
+        single
+    );
+    assert_eq!(ra.unwrap().len(), 20);
+    assert_eq!(rb.unwrap().len(), 20);
+    assert!(rs.iter().all(Result::is_ok));
+    assert_eq!(graph.concurrency_violations(), 0);
+    assert_eq!(graph.max_in_flight(), 4);
 }
