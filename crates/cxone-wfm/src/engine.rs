@@ -11,8 +11,9 @@
 //!   repeated after a pause (the user exists: the server said so);
 //! - a `POST` whose outcome is unknown (connection lost after sending, 5xx) is checked with a
 //!   `GET` before it is sent again; a `POST` answered 429 is sent again once its `Retry-After`
-//!   has elapsed, and until then no call of the run starts (the transport does the same for the
-//!   calls it repeats itself).
+//!   has elapsed. Meanwhile no other call of the run reaches the server either: wfm-http's
+//!   transport holds its whole platform until a `Retry-After` it received elapses, whether or
+//!   not it repeats the request itself.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -117,9 +118,6 @@ pub(crate) struct Tally {
     /// Calls the write rules repeated or turned into another call.
     repeats: AtomicU64,
     confirmations: AtomicU64,
-    /// A `Retry-After` a backend handed back (a 429 on a call its transport does not repeat,
-    /// such as a `POST`): no call of the run starts before it.
-    held_until: std::sync::Mutex<Option<tokio::time::Instant>>,
 }
 
 impl Tally {
@@ -130,35 +128,10 @@ impl Tally {
             self.failed_retries.fetch_add(extra, Ordering::Relaxed);
             if e.is_rate_limited() {
                 self.rate_limited.fetch_add(1, Ordering::Relaxed);
-                // The server spoke for the budget, not for one call: hold every call of the
-                // run (wfm-http's transport holds its platform as well; this holds the run for
-                // any backend).
-                if let Some(wait) = e.retry_after().filter(|w| *w <= MAX_RETRY_AFTER) {
-                    self.hold_for(wait);
-                }
             }
         }
     }
 
-    /// No call of the run starts before `wait` from now (a later hold is never shortened).
-    fn hold_for(&self, wait: Duration) {
-        let until = tokio::time::Instant::now() + wait;
-        let mut held = self.held_until.lock().unwrap_or_else(|e| e.into_inner());
-        if held.is_none_or(|h| h < until) {
-            *held = Some(until);
-        }
-    }
-
-    /// Waits out a `Retry-After` the run was handed.
-    async fn before_call(&self) {
-        loop {
-            let until = *self.held_until.lock().unwrap_or_else(|e| e.into_inner());
-            match until {
-                Some(t) if t > tokio::time::Instant::now() => tokio::time::sleep_until(t).await,
-                _ => return,
-            }
-        }
-    }
     fn again(&self) {
         self.repeats.fetch_add(1, Ordering::Relaxed);
     }
@@ -207,7 +180,6 @@ pub(crate) async fn update_or_create<B: UserStore + ?Sized>(
     let id = changes.external_id.as_str();
     let mut round = 0;
     loop {
-        tally.before_call().await;
         let put = store.update_user(changes).await;
         tally.call(&put);
         match put {
@@ -215,7 +187,6 @@ pub(crate) async fn update_or_create<B: UserStore + ?Sized>(
             Err(e) if e.is_not_found() && round < ROUNDS => {}
             Err(e) => return Err(e),
         }
-        tally.before_call().await;
         let got = store.get_user(id).await;
         tally.call(&got);
         tally.confirmations.fetch_add(1, Ordering::Relaxed);
@@ -248,7 +219,6 @@ pub(crate) async fn create_or_update<B: UserStore + ?Sized>(
     let id = user.external_id.as_str();
     let mut round = 0;
     loop {
-        tally.before_call().await;
         let post = store.create_user(user).await;
         tally.call(&post);
         let err = match post {
@@ -264,16 +234,14 @@ pub(crate) async fn create_or_update<B: UserStore + ?Sized>(
             return put_existing(store, user, tally).await;
         } else if err.is_rate_limited() {
             // A 429 was not applied; post again once its Retry-After has elapsed (the transport
-            // does not repeat a POST; `Tally::call` held every call of the run until then, and
-            // wfm-http's transport its platform), but not after a wait longer than the
-            // transport's for a PUT by default.
+            // does not repeat a POST, but it holds its platform until then, so no other call
+            // starts meanwhile), not after a wait longer than the transport's for a PUT.
             match err.retry_after() {
                 Some(wait) if wait > MAX_RETRY_AFTER => return Err(err),
-                Some(_) => {}
+                Some(wait) => tokio::time::sleep(wait).await,
                 None => tokio::time::sleep(pause(round)).await,
             }
         } else if err.outcome_unknown() {
-            tally.before_call().await;
             let got = store.get_user(id).await;
             tally.call(&got);
             tally.confirmations.fetch_add(1, Ordering::Relaxed);
@@ -281,7 +249,6 @@ pub(crate) async fn create_or_update<B: UserStore + ?Sized>(
                 Some(have) => {
                     // The lost POST was applied (or someone else created the user).
                     if let Some(changes) = UserChanges::between(&have, user) {
-                        tally.before_call().await;
                         let put = store.update_user(&changes).await;
                         tally.call(&put);
                         put?;
@@ -305,7 +272,6 @@ async fn put_existing<B: UserStore + ?Sized>(
     let changes = UserChanges::all_of(user);
     let mut round = 0;
     loop {
-        tally.before_call().await;
         let put = store.update_user(&changes).await;
         tally.call(&put);
         match put {
