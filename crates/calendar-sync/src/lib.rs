@@ -26,6 +26,8 @@
 //! detected by its content hash and written back once; nothing flows back into WFM.
 #![forbid(unsafe_code)]
 
+pub mod cli;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
