@@ -44,7 +44,7 @@
 //! are never printed; the feed link's signature is shown as `<redacted>` and written in full to
 //! `feed-link.txt`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -55,7 +55,9 @@ use calendar_google::{
     google_platform,
 };
 use calendar_graph::scopes::CalendarsReadWrite;
-use calendar_graph::sync::{Progress as MailboxProgress, SyncOptions, by_mailbox, sync};
+use calendar_graph::sync::{
+    CalendarBackend, Progress as MailboxProgress, SyncOptions, by_mailbox, sync,
+};
 use calendar_graph::{Client as GraphClient, GRAPH_V1, GraphBackend, graph_platform};
 use chrono::{Duration, Utc};
 use cxone_wfm::discovery::{AccessKey, CXONE_ISSUER, connect};
@@ -908,53 +910,7 @@ async fn outlook_step(ctx: &mut Ctx) -> Result<StepReport, String> {
     let client = GraphClient::new(&platform, base.as_str()).map_err(|e| e.to_string())?;
     let backend = GraphBackend::new(client);
     let by_box = by_mailbox(shifts, &mailbox_map);
-    let options = SyncOptions {
-        dry_run,
-        run_id: "quickstart".into(),
-        progress: Some(Arc::new(|p: &MailboxProgress| {
-            let MailboxProgress::MailboxDone { mailbox, counts } = p;
-            progress(format!(
-                "{mailbox}: {} created, {} updated, {} deleted, {} unchanged, {} failed",
-                counts.created, counts.updated, counts.deleted, counts.unchanged, counts.failed
-            ));
-        })),
-        ..SyncOptions::default()
-    };
-    let first = sync(&backend, &by_box, &options)
-        .await
-        .map_err(|e| e.to_string())?;
-    progress("second run, nothing changed in between");
-    let second = sync(&backend, &by_box, &options)
-        .await
-        .map_err(|e| e.to_string())?;
-
-    let mut out = StepReport::new(place);
-    let n = |v: u64| v as usize;
-    out.line(
-        "created",
-        n(first.counts.created),
-        vec![format!("{} mailboxes", first.mailboxes)],
-    );
-    out.line("updated", n(first.counts.updated), Vec::new());
-    out.line("deleted", n(first.counts.deleted), Vec::new());
-    out.line(
-        "unchanged",
-        n(second.counts.unchanged),
-        vec![format!(
-            "second run: {} writes",
-            second.counts.created + second.counts.updated + second.counts.deleted
-        )],
-    );
-    out.line(
-        "failed",
-        first.failures.len() + second.failures.len(),
-        first
-            .failures
-            .iter()
-            .chain(&second.failures)
-            .map(|f| format!("{}: {}", f.mailbox, f.error))
-            .collect(),
-    );
+    let (mut out, requests) = mirror_twice(&backend, &by_box, dry_run, place, "mailboxes").await?;
     if let Some(graph) = &stand_in {
         let untouched = mailbox_map
             .values()
@@ -968,13 +924,9 @@ async fn outlook_step(ctx: &mut Ctx) -> Result<StepReport, String> {
         );
     }
     out.note(format!(
-        "{} calendar requests; {} answered 429 and were retried",
-        first.requests + second.requests,
+        "{requests} calendar requests; {} answered 429 and were retried",
         platform.stats().throttled()
     ));
-    if dry_run {
-        out.note("WFM_DRY_RUN: planned only, nothing written");
-    }
     Ok(out)
 }
 
@@ -1052,53 +1004,7 @@ async fn google_step(ctx: &mut Ctx) -> Result<StepReport, String> {
         backend = backend.preflight_as(first.clone());
     }
     let by_box = by_mailbox(shifts, &mailbox_map);
-    let options = SyncOptions {
-        dry_run,
-        run_id: "quickstart".into(),
-        progress: Some(Arc::new(|p: &MailboxProgress| {
-            let MailboxProgress::MailboxDone { mailbox, counts } = p;
-            progress(format!(
-                "{mailbox}: {} created, {} updated, {} deleted, {} unchanged, {} failed",
-                counts.created, counts.updated, counts.deleted, counts.unchanged, counts.failed
-            ));
-        })),
-        ..SyncOptions::default()
-    };
-    let first = sync(&backend, &by_box, &options)
-        .await
-        .map_err(|e| e.to_string())?;
-    progress("second run, nothing changed in between");
-    let second = sync(&backend, &by_box, &options)
-        .await
-        .map_err(|e| e.to_string())?;
-
-    let mut out = StepReport::new(place);
-    let n = |v: u64| v as usize;
-    out.line(
-        "created",
-        n(first.counts.created),
-        vec![format!("{} calendars", first.mailboxes)],
-    );
-    out.line("updated", n(first.counts.updated), Vec::new());
-    out.line("deleted", n(first.counts.deleted), Vec::new());
-    out.line(
-        "unchanged",
-        n(second.counts.unchanged),
-        vec![format!(
-            "second run: {} writes",
-            second.counts.created + second.counts.updated + second.counts.deleted
-        )],
-    );
-    out.line(
-        "failed",
-        first.failures.len() + second.failures.len(),
-        first
-            .failures
-            .iter()
-            .chain(&second.failures)
-            .map(|f| format!("{}: {}", f.mailbox, f.error))
-            .collect(),
-    );
+    let (mut out, requests) = mirror_twice(&backend, &by_box, dry_run, place, "calendars").await?;
     if let Some((google, tokens)) = &stand_in {
         let untouched = mailbox_map
             .values()
@@ -1120,14 +1026,73 @@ async fn google_step(ctx: &mut Ctx) -> Result<StepReport, String> {
         ));
     }
     out.note(format!(
-        "{} calendar requests; {} slow-down answers retried",
-        first.requests + second.requests,
-        platform.stats().throttled()
+        "{requests} calendar requests; {} retried (429s and Google's 403 slow-downs)",
+        platform.stats().retries()
     ));
+    Ok(out)
+}
+
+/// Runs a calendar sync twice, the second run with nothing changed in between (it must write
+/// nothing), and reports both in one table; `unit` names the mailboxes ("mailboxes",
+/// "calendars"). Answers the table and the calendar requests of both runs.
+async fn mirror_twice<B: CalendarBackend>(
+    backend: &B,
+    by_box: &BTreeMap<String, Vec<ical_feed::Shift>>,
+    dry_run: bool,
+    place: Place,
+    unit: &str,
+) -> Result<(StepReport, u64), String> {
+    let options = SyncOptions {
+        dry_run,
+        run_id: "quickstart".into(),
+        progress: Some(Arc::new(|p: &MailboxProgress| {
+            let MailboxProgress::MailboxDone { mailbox, counts } = p;
+            progress(format!(
+                "{mailbox}: {} created, {} updated, {} deleted, {} unchanged, {} failed",
+                counts.created, counts.updated, counts.deleted, counts.unchanged, counts.failed
+            ));
+        })),
+        ..SyncOptions::default()
+    };
+    let first = sync(backend, by_box, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+    progress("second run, nothing changed in between");
+    let second = sync(backend, by_box, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let mut out = StepReport::new(place);
+    let n = |v: u64| v as usize;
+    out.line(
+        "created",
+        n(first.counts.created),
+        vec![format!("{} {unit}", first.mailboxes)],
+    );
+    out.line("updated", n(first.counts.updated), Vec::new());
+    out.line("deleted", n(first.counts.deleted), Vec::new());
+    out.line(
+        "unchanged",
+        n(second.counts.unchanged),
+        vec![format!(
+            "second run: {} writes",
+            second.counts.created + second.counts.updated + second.counts.deleted
+        )],
+    );
+    out.line(
+        "failed",
+        first.failures.len() + second.failures.len(),
+        first
+            .failures
+            .iter()
+            .chain(&second.failures)
+            .map(|f| format!("{}: {}", f.mailbox, f.error))
+            .collect(),
+    );
     if dry_run {
         out.note("WFM_DRY_RUN: planned only, nothing written");
     }
-    Ok(out)
+    Ok((out, first.requests + second.requests))
 }
 
 // ---------------------------------------------------------------------------------------------
