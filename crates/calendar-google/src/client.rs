@@ -75,6 +75,20 @@ pub fn delegated_tokens<S: ScopeSet<Google>>(
 ///
 /// Each mailbox's calls go to its primary calendar (its address is the calendar id) with a
 /// token delegated for that mailbox (`sub` = the mailbox), all on the platform's one budget.
+///
+/// `calendar.app.created` covers only secondary calendars the app created, never a primary
+/// calendar, so a client granted only that scope calls no endpoint: the compiler refuses it.
+///
+/// ```compile_fail,E0277
+/// use calendar_google::{delegated_tokens, google_platform, CalendarAppCreated, Client};
+/// # async fn demo(key: wfm_auth::google::ServiceAccountKey) -> Result<(), calendar_google::Error> {
+/// let platform = google_platform::<CalendarAppCreated>().build().unwrap();
+/// let tokens = delegated_tokens::<CalendarAppCreated>(key)?;
+/// let client = Client::<CalendarAppCreated>::new(&platform, calendar_google::GOOGLE_APIS, tokens)?;
+/// // error[E0277]: the scope set `CalendarAppCreated` does not grant the scope `CalendarEvents`
+/// client.delete_event("jane@example.com", "an-event-id").await?;
+/// # Ok(()) }
+/// ```
 pub struct Client<S: ScopeSet<Google> = CalendarEvents> {
     transport: Transport,
     tokens: Option<DelegatedTokens>,
