@@ -1,7 +1,8 @@
 //! The command-line sync behind the `cxone_user_sync` example, here so that tests run it:
 //! arguments in, the report (JSON) and an exit code out, progress drawn from the engine's
 //! [`Progress`] events: an `indicatif` bar when stderr is a terminal, plain lines otherwise
-//! ([`ProgressOut`]). Needs the `cli` feature (on by default).
+//! ([`ProgressOut`]). Needs the `cli` feature (off by default; the workspace's examples turn
+//! it on).
 //!
 //! ```no_run
 //! use cxone_wfm::cli::{run, ProgressOut};

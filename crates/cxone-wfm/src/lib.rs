@@ -104,7 +104,7 @@
 //!   password grant, the tenant's API host).
 //! - [`ScimBackend`], [`UserHubBackend`]: the same engine over CXone's real user APIs (SCIM 2.0,
 //!   UserHub user management).
-//! - `cli` (feature `cli`, on by default): the command-line sync of the `cxone_user_sync`
+//! - `cli` (feature `cli`, off by default): the command-line sync of the `cxone_user_sync`
 //!   example (flags, exit codes, an `indicatif` progress bar or plain progress lines).
 //!
 //! The contract (`/api/wfm/v2/...`, scopes `wfm.users.read`, `wfm.users.write`,

@@ -1,5 +1,6 @@
 //! The `cxone_user_sync` command line (`cxone_wfm::cli`) against the sandbox: exit codes,
-//! the JSON report, progress lines, and a second run that writes nothing.
+//! the JSON report, progress lines, and a second run that writes nothing (feature `cli`).
+#![cfg(feature = "cli")]
 
 mod common;
 
