@@ -34,11 +34,27 @@ trait Harness: Sized {
     fn add_theirs(&self, mailbox: &str, subject: &str, start: &str, end: &str, copy_of_shift: bool);
     /// Adds a person's own event that shows them as free.
     fn add_free(&self, mailbox: &str, subject: &str, start: &str, end: &str);
-    /// Live events of a mailbox carrying our tag, and the others.
-    fn ours(&self, mailbox: &str) -> Vec<Value>;
-    fn theirs(&self, mailbox: &str) -> Vec<Value>;
-    fn id_of(event: &Value) -> String;
+    /// The live events of a mailbox, as the stand-in holds them.
+    fn events(&self, mailbox: &str) -> Vec<Value>;
+    /// Whether an event carries our tag.
+    fn is_ours(event: &Value) -> bool;
     fn subject_of(event: &Value) -> String;
+    /// Live events of a mailbox carrying our tag, and the others.
+    fn ours(&self, mailbox: &str) -> Vec<Value> {
+        self.events(mailbox)
+            .into_iter()
+            .filter(Self::is_ours)
+            .collect()
+    }
+    fn theirs(&self, mailbox: &str) -> Vec<Value> {
+        self.events(mailbox)
+            .into_iter()
+            .filter(|e| !Self::is_ours(e))
+            .collect()
+    }
+    fn id_of(event: &Value) -> String {
+        event["id"].as_str().unwrap_or_default().to_owned()
+    }
     /// A person changes the title and free/busy of one of ours.
     fn person_edits(&self, mailbox: &str, id: &str);
     /// Throttling and committed-but-unanswered creates on (or off).
@@ -342,22 +358,11 @@ mod graph {
                     "end": {"dateTime": end, "timeZone": "UTC"}}),
             );
         }
-        fn ours(&self, mailbox: &str) -> Vec<Value> {
-            self.graph
-                .events(mailbox)
-                .into_iter()
-                .filter(tagged)
-                .collect()
+        fn events(&self, mailbox: &str) -> Vec<Value> {
+            self.graph.events(mailbox)
         }
-        fn theirs(&self, mailbox: &str) -> Vec<Value> {
-            self.graph
-                .events(mailbox)
-                .into_iter()
-                .filter(|e| !tagged(e))
-                .collect()
-        }
-        fn id_of(e: &Value) -> String {
-            e["id"].as_str().unwrap_or_default().to_owned()
+        fn is_ours(e: &Value) -> bool {
+            tagged(e)
         }
         fn subject_of(e: &Value) -> String {
             e["subject"].as_str().unwrap_or_default().to_owned()
@@ -471,22 +476,11 @@ mod google {
                     "end": {"dateTime": format!("{end}Z")}}),
             );
         }
-        fn ours(&self, mailbox: &str) -> Vec<Value> {
-            self.google
-                .events(mailbox)
-                .into_iter()
-                .filter(tagged)
-                .collect()
+        fn events(&self, mailbox: &str) -> Vec<Value> {
+            self.google.events(mailbox)
         }
-        fn theirs(&self, mailbox: &str) -> Vec<Value> {
-            self.google
-                .events(mailbox)
-                .into_iter()
-                .filter(|e| !tagged(e))
-                .collect()
-        }
-        fn id_of(e: &Value) -> String {
-            e["id"].as_str().unwrap_or_default().to_owned()
+        fn is_ours(e: &Value) -> bool {
+            tagged(e)
         }
         fn subject_of(e: &Value) -> String {
             e["summary"].as_str().unwrap_or_default().to_owned()
