@@ -99,9 +99,8 @@ impl RateLimit {
 pub(crate) struct Limiter {
     /// `n` requests per period, the period already including the margin.
     window: Option<(usize, Duration)>,
-    slots: Option<Arc<Semaphore>>,
-    /// The concurrency cap (the semaphore's size), when there is one.
-    cap: usize,
+    /// The concurrency cap: a semaphore of that many slots, and its size.
+    slots: Option<(Arc<Semaphore>, u32)>,
     pause: Duration,
     state: Mutex<LimiterState>,
 }
@@ -147,8 +146,13 @@ impl Limiter {
     pub(crate) fn new(limit: &RateLimit) -> Self {
         Self {
             window: limit.window.map(|(n, period)| (n, period + limit.margin)),
-            slots: limit.max_concurrent.map(|n| Arc::new(Semaphore::new(n))),
-            cap: limit.max_concurrent.unwrap_or(1),
+            slots: limit.max_concurrent.map(|n| {
+                let n = n.min(Semaphore::MAX_PERMITS);
+                (
+                    Arc::new(Semaphore::new(n)),
+                    u32::try_from(n).unwrap_or(u32::MAX),
+                )
+            }),
             pause: limit.low_quota_pause,
             state: Mutex::new(LimiterState::default()),
         }
@@ -163,12 +167,9 @@ impl Limiter {
     pub(crate) async fn acquire(&self, weight: usize) -> Permit {
         let slot = match &self.slots {
             // The semaphore is owned here and never closed.
-            Some(sem) => {
-                let many = weight.clamp(1, self.cap);
-                Arc::clone(sem)
-                    .acquire_many_owned(u32::try_from(many).unwrap_or(u32::MAX))
-                    .await
-                    .ok()
+            Some((sem, cap)) => {
+                let many = u32::try_from(weight).unwrap_or(u32::MAX).clamp(1, *cap);
+                Arc::clone(sem).acquire_many_owned(many).await.ok()
             }
             None => None,
         };
