@@ -11,7 +11,10 @@ use futures::{FutureExt, StreamExt};
 use serde_json::Value;
 use wfm_auth::google::{DelegatedTokens, ServiceAccountKey};
 use wfm_auth::{Grants, ScopeSet};
-use wfm_http::{BoxFuture, IntoUrl, Method, Page, Platform, PlatformBuilder, RateLimit, Transport};
+use wfm_http::{
+    BoxFuture, IntoUrl, Method, Page, Platform, PlatformBuilder, RateLimit, RequestBuilder,
+    Transport,
+};
 
 use crate::event::{Event, NewEvent, TAG_KEY, TAG_VALUE};
 use crate::{CalendarEvents, Error, Google, is_slow_down};
@@ -198,6 +201,14 @@ impl<S: ScopeSet<Google>> Client<S> {
         }
     }
 
+    /// A request to `mailbox`'s events (or one event), as `mailbox`, counted against its
+    /// per-user limit.
+    fn events_request(&self, method: Method, mailbox: &str, id: Option<&str>) -> RequestBuilder {
+        self.transport_for(mailbox)
+            .request(method, &self.events_path(mailbox, id))
+            .rate_key(mailbox)
+    }
+
     fn events_path<'a>(&'a self, mailbox: &'a str, id: Option<&'a str>) -> Vec<&'a str> {
         let mut p = vec![
             "calendar",
@@ -240,9 +251,7 @@ impl<S: ScopeSet<Google>> Client<S> {
     {
         async move {
             let mut req = self
-                .transport_for(mailbox)
-                .request(Method::POST, &self.events_path(mailbox, None))
-                .rate_key(mailbox)
+                .events_request(Method::POST, mailbox, None)
                 .json(&event.to_json(true));
             if event.id.is_some() {
                 req = req.idempotent();
@@ -268,9 +277,7 @@ impl<S: ScopeSet<Google>> Client<S> {
     {
         async move {
             let v: Value = self
-                .transport_for(mailbox)
-                .request(Method::GET, &self.events_path(mailbox, Some(id)))
-                .rate_key(mailbox)
+                .events_request(Method::GET, mailbox, Some(id))
                 .send_json()
                 .await
                 .map_err(|e| Error::from_http(e, mailbox))?;
@@ -293,9 +300,7 @@ impl<S: ScopeSet<Google>> Client<S> {
     {
         async move {
             let v: Value = self
-                .transport_for(mailbox)
-                .request(Method::PATCH, &self.events_path(mailbox, Some(id)))
-                .rate_key(mailbox)
+                .events_request(Method::PATCH, mailbox, Some(id))
                 .idempotent()
                 .json(&event.to_json(false))
                 .send_json()
@@ -318,9 +323,7 @@ impl<S: ScopeSet<Google>> Client<S> {
     {
         async move {
             match self
-                .transport_for(mailbox)
-                .request(Method::DELETE, &self.events_path(mailbox, Some(id)))
-                .rate_key(mailbox)
+                .events_request(Method::DELETE, mailbox, Some(id))
                 .idempotent()
                 .send()
                 .await
