@@ -405,11 +405,12 @@ mod google {
         CalendarEvents, Client, GoogleBackend, delegated_tokens, google_platform, is_slow_down,
     };
     use wfm_auth::google::ServiceAccountKey;
-    use wfm_sandbox::google::{CommitFront, GoogleCalendar};
+    use wfm_sandbox::DropConnections;
+    use wfm_sandbox::google::GoogleCalendar;
 
     pub struct Google {
         google: GoogleCalendar,
-        front: CommitFront,
+        front: DropConnections,
         backend: GoogleBackend,
         _server: MockServer,
     }
@@ -428,7 +429,7 @@ mod google {
                 .await
                 .require_token(&tokens)
                 .latency(Duration::from_millis(3));
-            let front = CommitFront::in_front_of(&server, 3).await.unwrap();
+            let front = DropConnections::in_front_of(&server, 3).await.unwrap();
             let key = ServiceAccountKey::from_json(include_str!(
                 "../crates/calendar-google/tests/data/service-account.json"
             ))

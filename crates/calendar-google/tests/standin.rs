@@ -19,8 +19,9 @@ use serde_json::{Value, json};
 use wfm_auth::google::{DelegatedTokens, ServiceAccountKey};
 use wfm_auth::{AuthError, ErrorMetadata};
 use wfm_http::{CircuitBreaker, RetryPolicy};
+use wfm_sandbox::DropConnections;
 use wfm_sandbox::TokenEndpoint;
-use wfm_sandbox::google::{CommitFront, GoogleCalendar};
+use wfm_sandbox::google::GoogleCalendar;
 use wiremock::MockServer;
 
 const KEY: &str = include_str!("data/service-account.json");
@@ -128,7 +129,7 @@ fn one_event(shift: &str) -> NewEvent {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_dropped_after_a_committed_insert_makes_no_duplicate() {
     let w = world().await;
-    let front = CommitFront::in_front_of(&w.server, 0).await.unwrap();
+    let front = DropConnections::in_front_of(&w.server, 0).await.unwrap();
     let backend = GoogleBackend::new(client_at(&w, &front.uri()));
     w.google.drop_after_commit(2);
     let input = shifts(1, 5, &[]);

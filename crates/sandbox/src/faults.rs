@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use wiremock::{MockServer, Request, Respond, ResponseTemplate};
 
@@ -146,8 +146,15 @@ fn too_many() -> ResponseTemplate {
         )
 }
 
-/// A TCP front for a [`MockServer`] that drops the first `n` connections after the request
-/// arrived (the client cannot know whether it was applied), then forwards everything.
+/// The header a stand-in puts on an answer whose connection a [`DropConnections`] front must
+/// drop after the stand-in applied the request (see `google::GoogleCalendar::drop_after_commit`).
+pub(crate) const DROP_MARK: &str = "x-sandbox-drop-connection";
+
+/// A TCP front for a [`MockServer`]. It drops the first `n` connections after the request
+/// arrived, unforwarded (the client cannot know whether it was applied), then forwards
+/// everything, except that it drops the connection of every answer a stand-in marked as
+/// "applied, answer lost" (the Google stand-in's `drop_after_commit`): the request was
+/// applied and the client never reads the answer.
 #[derive(Debug)]
 pub struct DropConnections {
     addr: SocketAddr,
@@ -163,18 +170,20 @@ impl DropConnections {
         let target = *server.address();
         let dropped = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&dropped);
+        let accepted = Arc::new(AtomicUsize::new(0));
         let task = tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
-                if counter.load(Ordering::SeqCst) < n {
+                if accepted.fetch_add(1, Ordering::SeqCst) < n {
                     counter.fetch_add(1, Ordering::SeqCst);
                     let mut buf = [0u8; 1024];
                     let _ = client.read(&mut buf).await;
                     drop(client);
                     continue;
                 }
+                let counter = Arc::clone(&counter);
                 tokio::spawn(async move {
-                    if let Ok(mut upstream) = TcpStream::connect(target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                    if let Ok(upstream) = TcpStream::connect(target).await {
+                        forward_unless_marked(client, upstream, &counter).await;
                     }
                 });
             }
@@ -189,10 +198,43 @@ impl DropConnections {
     pub fn uri(&self) -> String {
         format!("http://{}", self.addr)
     }
-    /// Connections dropped so far.
+    /// Connections dropped so far (unforwarded ones and marked answers).
     pub fn dropped(&self) -> usize {
         self.dropped.load(Ordering::SeqCst)
     }
+}
+
+/// Forwards both ways until either side closes; an answer carrying [`DROP_MARK`] closes the
+/// connection instead of reaching the client (and counts in `dropped`).
+async fn forward_unless_marked(client: TcpStream, upstream: TcpStream, dropped: &AtomicUsize) {
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut up_read, mut up_write) = upstream.into_split();
+    let forward = tokio::spawn(async move {
+        let _ = tokio::io::copy(&mut client_read, &mut up_write).await;
+    });
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut tail: Vec<u8> = Vec::new();
+    loop {
+        let n = match up_read.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        // Look for the mark across chunk boundaries.
+        tail.extend_from_slice(&buf[..n]);
+        if tail
+            .windows(DROP_MARK.len())
+            .any(|w| w.eq_ignore_ascii_case(DROP_MARK.as_bytes()))
+        {
+            dropped.fetch_add(1, Ordering::SeqCst);
+            break;
+        }
+        if client_write.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+        let keep = tail.len().saturating_sub(DROP_MARK.len());
+        tail.drain(..keep);
+    }
+    forward.abort();
 }
 
 impl Drop for DropConnections {

@@ -39,17 +39,15 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::path_regex;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use crate::faults::DROP_MARK;
 use crate::{TokenEndpoint, bearer_token, lock};
 
 /// Google's per-user limit: 600 requests a minute per user per project
@@ -58,10 +56,6 @@ pub const PER_USER_PER_MINUTE: usize = 600;
 
 /// The most calls in one batch request.
 pub const MAX_BATCH_PARTS: usize = 1000;
-
-/// The header an answer carries when [`GoogleCalendar::drop_after_commit`] wants a
-/// [`CommitFront`] to drop its connection.
-const DROP_MARK: &str = "x-sandbox-drop-connection";
 
 /// The stand-in. Cheap to clone; clones share state. Its `Debug` shows counts only.
 #[derive(Clone)]
@@ -195,7 +189,8 @@ impl GoogleCalendar {
     }
 
     /// The next `n` inserts are stored, then their connection is dropped before the answer
-    /// reaches the client, when the client talks through a [`CommitFront`].
+    /// reaches the client, when the client talks through a
+    /// [`DropConnections`](crate::DropConnections) front.
     pub fn drop_after_commit(&self, n: usize) {
         self.state.drop_after_commit.store(n, Ordering::SeqCst);
     }
@@ -1073,99 +1068,6 @@ fn parse_http_request(text: &str) -> Option<Call> {
         query: query.to_owned(),
         body: body.as_bytes().to_vec(),
     })
-}
-
-/// A TCP front for a [`MockServer`]: it drops the first `n` connections after the request
-/// arrived (never forwarded, as [`DropConnections`](crate::DropConnections) does), and drops
-/// the connection of every answer [`GoogleCalendar::drop_after_commit`] marked, after the
-/// stand-in stored the event and before the client reads the answer: the client cannot know
-/// whether its insert was applied.
-#[derive(Debug)]
-pub struct CommitFront {
-    addr: SocketAddr,
-    dropped: Arc<AtomicUsize>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl CommitFront {
-    /// Listen on a free loopback port in front of `server`, dropping the first
-    /// `drop_first` connections unforwarded.
-    pub async fn in_front_of(server: &MockServer, drop_first: usize) -> std::io::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let target = *server.address();
-        let dropped = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&dropped);
-        let early = Arc::new(AtomicUsize::new(0));
-        let task = tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                if early.fetch_add(1, Ordering::SeqCst) < drop_first {
-                    counter.fetch_add(1, Ordering::SeqCst);
-                    let mut buf = [0u8; 1024];
-                    let _ = client.read(&mut buf).await;
-                    continue;
-                }
-                let counter = Arc::clone(&counter);
-                tokio::spawn(async move {
-                    let Ok(upstream) = TcpStream::connect(target).await else {
-                        return;
-                    };
-                    let (mut client_read, mut client_write) = client.into_split();
-                    let (mut up_read, mut up_write) = upstream.into_split();
-                    let forward = tokio::spawn(async move {
-                        let _ = tokio::io::copy(&mut client_read, &mut up_write).await;
-                    });
-                    let mut buf = vec![0u8; 64 * 1024];
-                    let mut tail: Vec<u8> = Vec::new();
-                    loop {
-                        let n = match up_read.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => n,
-                        };
-                        // Look for the mark across chunk boundaries.
-                        tail.extend_from_slice(&buf[..n]);
-                        if contains(&tail, DROP_MARK.as_bytes()) {
-                            counter.fetch_add(1, Ordering::SeqCst);
-                            break;
-                        }
-                        if client_write.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                        let keep = tail.len().saturating_sub(DROP_MARK.len());
-                        tail.drain(..keep);
-                    }
-                    forward.abort();
-                });
-            }
-        });
-        Ok(Self {
-            addr,
-            dropped,
-            task,
-        })
-    }
-
-    /// The front's base URI, like [`MockServer::uri`].
-    pub fn uri(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Connections dropped so far (unforwarded ones and marked answers).
-    pub fn dropped(&self) -> usize {
-        self.dropped.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for CommitFront {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]
