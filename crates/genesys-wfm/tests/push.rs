@@ -3,9 +3,6 @@
 
 mod common;
 
-use std::io::Read;
-use std::sync::Arc;
-
 use genesys_wfm::push;
 use serde_json::{Value, json};
 use wfm_sandbox::TokenEndpoint;
@@ -17,14 +14,6 @@ const INPUT: &str = concat!(
     "/../../examples/data/genesys/schedule.json"
 );
 
-fn gunzip(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .ok()?;
-    Some(out)
-}
-
 async fn org(permissions: &[(&str, Option<&str>)]) -> (MockServer, GenesysOrg) {
     let server = MockServer::start().await;
     let tokens = TokenEndpoint::mount(&server, "/oauth/token").await;
@@ -32,7 +21,6 @@ async fn org(permissions: &[(&str, Option<&str>)]) -> (MockServer, GenesysOrg) {
     common::populate(&org, 2);
     org.add_activity_code("bu-1", "0", "Phones");
     org.add_activity_code("bu-1", "1", "Lunch");
-    org.decode_uploads_with(Arc::new(gunzip));
     for (p, division) in permissions {
         match division {
             Some(d) => org.grant(p, d),

@@ -107,14 +107,9 @@ struct State {
     channels: Arc<Mutex<BTreeMap<String, Channel>>>,
     /// `ws://127.0.0.1:PORT` of the websocket server.
     ws_origin: String,
-    decoder: Mutex<Option<UploadDecoder>>,
     completion: Mutex<Completion>,
     processed: Mutex<Vec<Value>>,
 }
-
-/// Turns an uploaded (gzip-compressed) body into JSON bytes, in place of the org's own gunzip;
-/// see [`GenesysOrg::decode_uploads_with`].
-pub type UploadDecoder = Arc<dyn Fn(&[u8]) -> Option<Vec<u8>> + Send + Sync>;
 
 /// How schedule imports and updates complete on the notification channel. `Complete` and
 /// `Never` apply the upload to the org (with `Never` the operation runs but its event is lost);
@@ -189,6 +184,14 @@ pub struct Upload {
     pub key: String,
     /// The body as received (gzip-compressed).
     pub body: Vec<u8>,
+}
+
+impl Upload {
+    /// The body as the org reads it: gunzipped and parsed as JSON (`None` when it is not
+    /// gzip-compressed JSON).
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&gunzip(&self.body)?).ok()
+    }
 }
 
 /// A request the storage origin (downloads and uploads) received.
@@ -301,7 +304,6 @@ impl GenesysOrg {
                 _download_server: download_server,
                 channels,
                 ws_origin,
-                decoder: Mutex::new(None),
                 completion: Mutex::new(Completion::Complete),
                 processed: Mutex::new(Vec::new()),
             }),
@@ -449,13 +451,6 @@ impl GenesysOrg {
     /// The requests the download origin received.
     pub fn download_requests(&self) -> Vec<DownloadRequest> {
         lock(&self.state.downloads.log).clone()
-    }
-
-    /// Decode uploads with `decoder` instead of the org's own gunzip. Not needed: every upload is
-    /// decoded, checked and applied without it. It remains for tests that want to see or alter
-    /// what the org reads (a decoder answering `None` makes the upload undecodable: 400).
-    pub fn decode_uploads_with(&self, decoder: UploadDecoder) {
-        *lock(&self.state.decoder) = Some(decoder);
     }
 
     /// How imports and updates complete from now on (default [`Completion::Complete`]).
@@ -912,12 +907,7 @@ impl GenesysOrg {
                 "nothing was uploaded for this uploadKey",
             );
         };
-        let decoder = lock(&self.state.decoder).clone();
-        let decoded = match decoder {
-            Some(decode) => decode(&uploaded),
-            None => gunzip(&uploaded),
-        };
-        let Some(upload) = decoded
+        let Some(upload) = gunzip(&uploaded)
             .and_then(|json| serde_json::from_slice::<Value>(&json).ok())
             .filter(Value::is_object)
         else {
