@@ -546,16 +546,11 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
         S: Grants<WorkforceManagementReadonly>,
     {
         Box::pin(async move {
-            let listing: ActivityCodeListing = self
-                .json(endpoints::ACTIVITY_CODES.request(&self.transport, &[business_unit_id]))
-                .await?;
-            match listing.download_url {
-                Some(url) if listing.entities.is_empty() => {
-                    let listing: ActivityCodeListing = self.download(&url).await?;
-                    Ok(listing.entities)
-                }
-                _ => Ok(listing.entities),
-            }
+            self.inline_or_downloaded(
+                endpoints::ACTIVITY_CODES.request(&self.transport, &[business_unit_id]),
+                |l: ActivityCodeListing| (l.entities, l.download_url),
+            )
+            .await
         })
     }
 
@@ -671,21 +666,14 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
         S: Grants<WorkforceManagementReadonly>,
     {
         Box::pin(async move {
-            let listing: TimeOffRequestListing = self
-                .json(
-                    endpoints::TIME_OFF_QUERY
-                        .request(&self.transport, &[management_unit_id])
-                        .json(query)
-                        .idempotent(),
-                )
-                .await?;
-            match listing.download_url {
-                Some(url) if listing.entities.is_empty() => {
-                    let listing: TimeOffRequestListing = self.download(&url).await?;
-                    Ok(listing.entities)
-                }
-                _ => Ok(listing.entities),
-            }
+            self.inline_or_downloaded(
+                endpoints::TIME_OFF_QUERY
+                    .request(&self.transport, &[management_unit_id])
+                    .json(query)
+                    .idempotent(),
+                |l: TimeOffRequestListing| (l.entities, l.download_url),
+            )
+            .await
         })
     }
 
@@ -965,6 +953,20 @@ impl<S: ScopeSet<GenesysCloud>> Client<S> {
             ))
         })?;
         self.json(self.transport.presigned(Method::GET, url)).await
+    }
+
+    /// A listing's entities: inline, or, when Genesys answered with none but a `downloadUrl`,
+    /// the same listing downloaded from it (without the token). `parts` splits a listing into
+    /// its entities and its `downloadUrl`.
+    async fn inline_or_downloaded<L: DeserializeOwned, E>(
+        &self,
+        request: RequestBuilder,
+        parts: fn(L) -> (Vec<E>, Option<String>),
+    ) -> Result<Vec<E>, Error> {
+        match parts(self.json(request).await?) {
+            (entities, Some(url)) if entities.is_empty() => Ok(parts(self.download(&url).await?).0),
+            (entities, _) => Ok(entities),
+        }
     }
 
     async fn json<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, Error> {
